@@ -1,0 +1,103 @@
+"""The plugin API: every hook a storm plugin can implement.
+
+A plugin is a module (or object) with functions decorated by ``collectors.hookimpl`` and
+named after the hooks below. It is found through the entry-point group ``storm.plugins``
+in the plugin package's ``pyproject.toml``::
+
+    [project.entry-points."storm.plugins"]
+    my_source = "my_package.my_source"
+
+The built-in sources are registered the same way. Hooks are called with keyword
+arguments, so an implementation may accept only the arguments it needs. Every hook here
+returns a list; storm gathers the lists of all plugins. See ``docs/plugins.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from collectors.collector import Collector
+    from collectors.demo import DemoContext, DemoSource
+    from collectors.registry import IndicatorSpec, RecordKind
+
+hookspec = pluggy.HookspecMarker("storm")
+
+
+# --- Collecting ------------------------------------------------------------------------
+
+
+@hookspec
+def storm_collectors() -> list[type[Collector]]:
+    """Declare collectors.
+
+    Return a list of :class:`collectors.Collector` subclasses. Each sets ``name`` (unique,
+    used in storm.toml as ``[collectors.NAME]`` and by ``storm collect NAME``), ``title``
+    (shown on the dashboard), ``kinds`` (the record kinds it yields), ``every_minutes``
+    (its default schedule) and ``settings`` (a tuple of :class:`collectors.Setting`), and
+    implements ``collect(context)``, a generator of :class:`collectors.Record`,
+    :class:`collectors.Checkpoint` and :class:`collectors.Rejected`.
+
+    A collector never opens a database session: the runner validates what it yields,
+    upserts records on ``(source, external_id)``, and stores the cursor of each
+    checkpoint in the same transaction as the records yielded before it.
+
+    Dispatch: every plugin's list is gathered; two collectors with one name are an error.
+    """
+
+
+@hookspec
+def storm_record_kinds() -> list[RecordKind]:
+    """Declare the record kinds (tables) a plugin's collectors fill.
+
+    Return a list of :class:`collectors.RecordKind` ``(name, model, title)``, where
+    ``model`` is a SQLAlchemy model on ``models.base.Base`` that mixes in
+    ``models.records.SourceRecord`` (giving ``source``, ``external_id`` and
+    ``content_hash``). ``storm init`` creates the tables of third-party kinds.
+
+    Dispatch: every plugin's list is gathered; two kinds with one name are an error.
+    """
+
+
+# --- Indicators ------------------------------------------------------------------------
+
+
+@hookspec
+def storm_indicators() -> list[IndicatorSpec]:
+    """Provide indicator computations.
+
+    Return a list of :class:`collectors.IndicatorSpec`. Its ``measure`` (a
+    :class:`models.indicators.Measure`: a SQL row query and how to aggregate it) computes
+    the indicator overall, by unit and by month; ``sources`` names the collectors whose
+    data it uses, so the dashboard can say how fresh it is. For an indicator the campaign
+    file declares (same ``id``), the campaign's name, task, target and direction are used;
+    a new indicator must give them itself.
+
+    Dispatch: every plugin's list is gathered; a later plugin's spec for the same id wins.
+    """
+
+
+# --- Demo ------------------------------------------------------------------------------
+
+
+@hookspec
+def storm_demo_sources(context: DemoContext) -> list[DemoSource]:
+    """Provide demo sources for ``storm demo`` and ``storm demo-sources``.
+
+    ``context`` holds the campaign's units, its year and the random seed. Return a list of
+    :class:`collectors.DemoSource` ``(name, mount, handler, collector)``: ``handler``
+    answers requests under the path ``mount`` of the local demo server, and the collector
+    named ``collector`` is pointed at it (its ``url`` setting is the mount's address).
+
+    Dispatch: every plugin's list is gathered.
+    """
+
+
+def hook_names() -> list[str]:
+    """Names of every hook declared here."""
+    return [name for name, value in globals().items() if name.startswith("storm_") and callable(value)]
+
+
+__all__: list[Any] = ["hookspec", "hook_names"]

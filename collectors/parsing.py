@@ -1,0 +1,51 @@
+"""Parsing the values sources write: times in their many shapes, Chinese yes/no words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+TIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y.%m.%d",
+)
+
+
+def parse_time(text: str | None, default_zone: dt.tzinfo = LOCAL_TIME) -> dt.datetime | None:
+    """A time as an aware UTC datetime; None for empty text.
+
+    Accepts ISO 8601 (with or without a zone, ``Z``, a space for ``T``, 1–7 fractional
+    digits) and the Chinese spreadsheet styles ``2026/3/5 9:32:09`` and ``2026年3月5日``.
+    A time without a zone is taken to be in ``default_zone``. Raises ``ValueError``.
+    """
+    if text is None or not str(text).strip():
+        return None
+    value = str(text).strip()
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = _strptime(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_zone)
+    return parsed.astimezone(dt.UTC)
+
+
+def _strptime(value: str) -> dt.datetime:
+    for form in TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(value, form)
+        except ValueError:
+            continue
+    raise ValueError(f"'{value}' is not a date or time (expected e.g. 2026-03-05 09:30 or 2026/3/5 9:30)")
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """``2026-03-05T01:30:00Z``."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

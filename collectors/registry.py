@@ -1,0 +1,104 @@
+"""The plugin manager and what the plugins declared: collectors, record kinds, indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pluggy
+
+from collectors import hookspecs
+from collectors.collector import Collector
+from collectors.demo import DemoContext, DemoSource
+from collectors.errors import UserError
+from models.indicators import Measure
+
+ENTRY_POINT_GROUP = "storm.plugins"
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record and the table (a model mixing in ``SourceRecord``) it is stored in."""
+
+    name: str
+    model: type[Any]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """A plugin's computation of an indicator; the name and target fields matter only for
+    indicators the campaign file does not declare."""
+
+    id: str
+    measure: Measure
+    sources: tuple[str, ...]
+    task: str | None = None
+    name: str | None = None
+    description: str = ""
+    unit: str | None = None
+    direction: str | None = None
+    target: float | None = None
+
+
+def plugin_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginManager:
+    """A plugin manager with the hook specs, the installed plugins and ``extra_plugins``."""
+    manager = pluggy.PluginManager("storm")
+    manager.add_hookspecs(hookspecs)
+    manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for plugin in extra_plugins:
+        manager.register(plugin)
+    manager.check_pending()
+    return manager
+
+
+def _unique(items: Iterable[Any], key: str, what: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in items:
+        name = getattr(item, key)
+        if name in found and found[name] is not item:
+            raise UserError(f"two plugins declare the {what} '{name}'; uninstall or rename one")
+        found[name] = item
+    return found
+
+
+class Registry:
+    """What the registered plugins declare, gathered once."""
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+
+    @cached_property
+    def collectors(self) -> dict[str, type[Collector]]:
+        return _unique((c for group in self.manager.hook.storm_collectors() for c in group), "name", "collector")
+
+    @cached_property
+    def record_kinds(self) -> dict[str, RecordKind]:
+        return _unique((k for group in self.manager.hook.storm_record_kinds() for k in group), "name", "record kind")
+
+    @cached_property
+    def indicators(self) -> dict[str, IndicatorSpec]:
+        specs: dict[str, IndicatorSpec] = {}
+        for group in reversed(self.manager.hook.storm_indicators()):
+            specs.update((spec.id, spec) for spec in group)
+        return specs
+
+    def demo_sources(self, context: DemoContext) -> list[DemoSource]:
+        return [source for group in self.manager.hook.storm_demo_sources(context=context) for source in group]
+
+    def collector(self, name: str) -> type[Collector]:
+        try:
+            return self.collectors[name]
+        except KeyError:
+            known = ", ".join(sorted(self.collectors)) or "none"
+            raise UserError(f"no collector is named '{name}'; the collectors are: {known}") from None
+
+    def plugin_names(self) -> list[str]:
+        return sorted(name for name, plugin in self.manager.list_name_plugin() if plugin is not None)
+
+
+def load_registry(extra_plugins: Iterable[object] = ()) -> Registry:
+    """The registry of every installed plugin (plus ``extra_plugins``, for tests and embedding)."""
+    return Registry(plugin_manager(extra_plugins))

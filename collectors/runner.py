@@ -1,0 +1,251 @@
+"""The runner: runs one collector and keeps the framework's promises.
+
+- Idempotent: records are upserted on ``(source, external_id)``.
+- Atomic per batch: the records before a checkpoint and the checkpoint's cursor are
+  committed in one transaction; a failure rolls back the open batch, cursor unmoved.
+- Isolated: whatever a collector raises is caught and recorded; a run is stopped when
+  it takes longer than its ``max_minutes``.
+- Recorded: every run writes a ``collector_runs`` row with its counts and error.
+- One at a time: see :mod:`collectors.locks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from collectors.collector import Checkpoint, CollectContext, Collector, Record, Rejected, UnitDirectory
+from collectors.errors import SourceError
+from collectors.http import make_session
+from collectors.locks import collector_lock
+from collectors.registry import RecordKind, Registry
+from models.base import utcnow
+from models.campaign import Unit
+from models.runs import CollectorCursor, CollectorRun
+from models.store import Store
+from models.upsert import UpsertCounts, upsert
+
+log = logging.getLogger("storm.runner")
+
+BATCH_SIZE = 2000
+"""Records stored at the latest after this many, even without a checkpoint."""
+MAX_PROBLEMS = 50
+"""Problems kept in a run's record (the count is always complete)."""
+BOOKKEEPING = {"id", "source", "content_hash", "collected_at"}
+
+
+class RunTimeout(Exception):
+    """A run went past its collector's ``max_minutes``."""
+
+
+@dataclass
+class RunResult:
+    """What a run did; mirrors its ``collector_runs`` row."""
+
+    collector: str
+    status: str  # success | failed | skipped (already running) | dry_run
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    def add(self, counts: UpsertCounts) -> None:
+        self.inserted += counts.inserted
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+
+    def reject(self, problem: str) -> None:
+        self.rejected += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+def _columns(model: type[Any]) -> tuple[set[str], set[str]]:
+    """(writable columns, required columns) of a record kind's table."""
+    writable, required = set(), set()
+    for column in inspect(model).columns:
+        if column.key in BOOKKEEPING:
+            continue
+        writable.add(column.key)
+        if not column.nullable and column.default is None and column.server_default is None:
+            required.add(column.key)
+    return writable, required
+
+
+class _Validator:
+    def __init__(self, kinds: dict[str, RecordKind], produced: tuple[str, ...]) -> None:
+        self.shapes = {name: _columns(kinds[name].model) for name in produced if name in kinds}
+
+    def problem(self, record: Record) -> str | None:
+        shape = self.shapes.get(record.kind)
+        if shape is None:
+            return f"record kind '{record.kind}' is not declared by the collector or not installed"
+        writable, required = shape
+        external_id = record.data.get("external_id")
+        if external_id in (None, ""):
+            return f"{record.kind} without an id"
+        unknown = set(record.data) - writable
+        if unknown:
+            return f"{record.kind} {external_id}: unknown field(s) {', '.join(sorted(unknown))}"
+        missing = [name for name in sorted(required) if record.data.get(name) is None]
+        if missing:
+            return f"{record.kind} {external_id}: missing {', '.join(missing)}"
+        return None
+
+
+def unit_directory(session: Session) -> UnitDirectory:
+    """Every name of every unit (code, name, short name, aliases) → its code."""
+    names: dict[str, str] = {}
+    for unit in session.scalars(select(Unit)):
+        for name in (unit.code, unit.name, unit.short, *unit.aliases):
+            names.setdefault(name, unit.code)
+    return UnitDirectory(names)
+
+
+def load_cursor(session: Session, name: str) -> dict[str, Any]:
+    row = session.get(CollectorCursor, name)
+    return dict(row.value) if row else {}
+
+
+class _Batch:
+    """Records waiting to be stored, by kind."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.size = 0
+
+    def add(self, record: Record) -> None:
+        self.records[record.kind].append(record.data)
+        self.size += 1
+
+    def store(self, session: Session, kinds: dict[str, RecordKind], source: str) -> UpsertCounts:
+        counts = UpsertCounts()
+        for kind, rows in self.records.items():
+            counts += upsert(session, kinds[kind].model, source, rows)
+        return counts
+
+
+def _commit(
+    store: Store, registry: Registry, name: str, batch: _Batch, cursor: dict[str, Any] | None, result: RunResult
+) -> None:
+    with store.begin() as session:
+        result.add(batch.store(session, registry.record_kinds, name))
+        if cursor is not None:
+            session.merge(CollectorCursor(collector=name, value=cursor, updated_at=utcnow()))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else ""
+    if isinstance(exc, (SourceError, RunTimeout)):
+        return message
+    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
+
+
+def _consume(
+    collector: Collector,
+    context: CollectContext,
+    store: Store | None,
+    registry: Registry,
+    result: RunResult,
+    deadline: float,
+) -> None:
+    """Feed what the collector yields into batches (stored unless ``store`` is None)."""
+    validator = _Validator(registry.record_kinds, collector.kinds)
+    batch = _Batch()
+    for item in collector.collect(context):
+        if time.monotonic() > deadline:
+            raise RunTimeout(f"stopped after {context.settings['max_minutes']} minutes (max_minutes)")
+        if isinstance(item, Record):
+            result.fetched += 1
+            problem = validator.problem(item)
+            if problem:
+                result.reject(problem)
+            else:
+                batch.add(item)
+        elif isinstance(item, Rejected):
+            result.fetched += 1
+            result.reject(f"{item.external_id}: {item.reason}" if item.external_id else item.reason)
+        elif isinstance(item, Checkpoint):
+            if store is not None:
+                _commit(store, registry, collector.name, batch, item.cursor, result)
+            batch = _Batch()
+            continue
+        if store is not None and batch.size >= BATCH_SIZE:
+            _commit(store, registry, collector.name, batch, None, result)
+            batch = _Batch()
+    if store is not None:
+        _commit(store, registry, collector.name, batch, None, result)
+
+
+def run_collector(
+    store: Store, registry: Registry, name: str, settings: dict[str, Any], dry_run: bool = False
+) -> RunResult:
+    """Run collector ``name`` once with ``settings`` (see :func:`collectors.config.collector_settings`)."""
+    collector = registry.collector(name)()
+    lease = dt.timedelta(minutes=settings["max_minutes"] + 5)
+    with nullcontext(True) if dry_run else collector_lock(store, name, lease) as acquired:
+        if not acquired:
+            return RunResult(collector=name, status="skipped", error="already running elsewhere")
+        return _run_locked(store, registry, collector, settings, dry_run)
+
+
+def _run_locked(
+    store: Store, registry: Registry, collector: Collector, settings: dict[str, Any], dry_run: bool
+) -> RunResult:
+    name = collector.name
+    result = RunResult(collector=name, status="dry_run" if dry_run else "running")
+    with store.begin() as session:
+        cursor = load_cursor(session, name)
+        units = unit_directory(session)
+        if not dry_run:
+            run = CollectorRun(collector=name, started_at=utcnow())
+            session.add(run)
+            session.flush()
+            result.run_id = run.id
+    http = make_session(timeout=settings["timeout"], retries=settings["retries"])
+    context = CollectContext(
+        settings=settings, http=http, cursor=cursor, log=logging.getLogger(f"storm.collector.{name}"), units=units
+    )
+    deadline = time.monotonic() + settings["max_minutes"] * 60
+    try:
+        _consume(collector, context, None if dry_run else store, registry, result, deadline)
+    except Exception as exc:  # a collector's failure is recorded, never propagated
+        result.status = "failed"
+        result.error = _one_line(exc)
+        if isinstance(exc, (SourceError, RunTimeout)):
+            log.info("collector %s failed: %s", name, result.error)
+        else:
+            log.warning("collector %s raised", name, exc_info=True)
+    else:
+        if not dry_run:
+            result.status = "success"
+    finally:
+        http.close()
+    if not dry_run:
+        _finish(store, result)
+    return result
+
+
+def _finish(store: Store, result: RunResult) -> None:
+    with store.begin() as session:
+        run = session.get(CollectorRun, result.run_id)
+        assert run is not None
+        run.finished_at = utcnow()
+        run.status = result.status
+        run.error = result.error
+        run.problems = result.problems
+        for counter in ("fetched", "inserted", "updated", "unchanged", "rejected"):
+            setattr(run, counter, getattr(result, counter))

@@ -1,0 +1,103 @@
+"""Where every collector stands: its last run, its last success, its next scheduled run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from collectors.config import Config, collector_settings
+from collectors.registry import Registry
+from models.base import utcnow
+from models.runs import CollectorRun
+
+STALE_AFTER_RUNS = 3
+"""A source is stale when its last success is older than this many scheduled intervals."""
+
+
+@dataclass(frozen=True)
+class CollectorStatus:
+    name: str
+    title: str
+    enabled: bool
+    every_minutes: int
+    last_run: dict[str, Any] | None
+    last_success_at: dt.datetime | None
+    next_run_at: dt.datetime | None
+    stale: bool
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("last_success_at", "next_run_at"):
+            data[key] = _iso(data[key])
+        return data
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _run_json(run: CollectorRun) -> dict[str, Any]:
+    return {
+        "status": run.status,
+        "started": _iso(run.started_at),
+        "finished": _iso(run.finished_at),
+        "fetched": run.fetched,
+        "inserted": run.inserted,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "rejected": run.rejected,
+        "error": run.error,
+        "problems": run.problems,
+    }
+
+
+def last_successes(session: Session) -> dict[str, dt.datetime]:
+    """Each collector's latest successful finish."""
+    query = (
+        select(CollectorRun.collector, func.max(CollectorRun.finished_at))
+        .where(CollectorRun.status == "success")
+        .group_by(CollectorRun.collector)
+    )
+    return {name: finished for name, finished in session.execute(query) if finished is not None}
+
+
+def _latest_runs(session: Session) -> dict[str, CollectorRun]:
+    newest = select(CollectorRun.collector, func.max(CollectorRun.id).label("id")).group_by(CollectorRun.collector)
+    ids = [row.id for row in session.execute(newest)]
+    return {run.collector: run for run in session.scalars(select(CollectorRun).where(CollectorRun.id.in_(ids)))}
+
+
+def is_stale(last_success: dt.datetime | None, every_minutes: int, now: dt.datetime) -> bool:
+    return last_success is None or now - last_success > dt.timedelta(minutes=every_minutes * STALE_AFTER_RUNS)
+
+
+def collector_statuses(session: Session, registry: Registry, config: Config) -> list[CollectorStatus]:
+    """The status of every installed collector, in name order."""
+    now = utcnow()
+    latest = _latest_runs(session)
+    successes = last_successes(session)
+    statuses = []
+    for name, collector in sorted(registry.collectors.items()):
+        settings = collector_settings(config, collector)
+        every = int(settings["every_minutes"])
+        run = latest.get(name)
+        next_run = None
+        if settings["enabled"]:
+            next_run = max(run.started_at + dt.timedelta(minutes=every), now) if run else now
+        statuses.append(
+            CollectorStatus(
+                name=name,
+                title=collector.title,
+                enabled=bool(settings["enabled"]),
+                every_minutes=every,
+                last_run=_run_json(run) if run else None,
+                last_success_at=successes.get(name),
+                next_run_at=next_run,
+                stale=is_stale(successes.get(name), every, now),
+            )
+        )
+    return statuses

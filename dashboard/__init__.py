@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: leadership pages, the uploads page and the display screen."""

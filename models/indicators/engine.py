@@ -1,0 +1,162 @@
+"""The indicator engine: turns a measure's rows into a value, by unit and by month, in SQL.
+
+A measure is a query returning one row per thing counted, with the columns
+
+- ``unit``: the unit code the row belongs to (NULL when it belongs to none),
+- ``at``: the time that puts it in a month (NULL when months do not apply),
+- ``num`` and ``den`` for ratios and counts, or ``x`` for means and medians.
+
+The engine wraps that query and aggregates it three times (overall, grouped by unit,
+grouped by local month); the rows never leave the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Float, Select, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from models.indicators.sql import month_of
+
+
+class Aggregate(StrEnum):
+    """How a measure's rows become one number."""
+
+    RATIO = "ratio"  # sum(num) / sum(den)
+    COMPLEMENT_RATIO = "complement_ratio"  # 1 - sum(num) / sum(den)
+    COMPLEMENT_MEAN = "complement_mean"  # 1 - mean(x)
+    COUNT = "count"  # sum(num)
+    MEDIAN = "median"  # median(x)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The period an indicator is computed over, and the campaign's tunable parameters."""
+
+    start: dt.datetime
+    end: dt.datetime
+    params: Mapping[str, float] = field(default_factory=dict)
+
+    def param(self, name: str, default: float) -> float:
+        return float(self.params.get(name, default))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An indicator's computation: a row query (see the module docstring) and its aggregate."""
+
+    aggregate: Aggregate
+    rows: Callable[[Scope], Select[Any]]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One group's value (a unit's code or a month such as "2026-03")."""
+
+    key: str
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorValues:
+    """An indicator's value overall, by unit and by month."""
+
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    by_unit: list[Breakdown]
+    by_month: list[Breakdown]
+
+
+def _fraction(numerator: Any, denominator: Any) -> Any:
+    return cast(numerator, Float) / func.nullif(denominator, 0)
+
+
+def _aggregates(aggregate: Aggregate, rows: Any) -> list[Any]:
+    """(value, numerator, denominator) columns over the subquery ``rows``."""
+    if aggregate is Aggregate.COUNT:
+        total = func.coalesce(func.sum(rows.c.num), 0)
+        return [cast(total, Float), total, literal(None)]
+    if aggregate in (Aggregate.RATIO, Aggregate.COMPLEMENT_RATIO):
+        numerator, denominator = func.sum(rows.c.num), func.sum(rows.c.den)
+        ratio = _fraction(numerator, denominator)
+        value = ratio if aggregate is Aggregate.RATIO else 1.0 - ratio
+        return [value, numerator, denominator]
+    if aggregate is Aggregate.COMPLEMENT_MEAN:
+        return [1.0 - func.avg(cast(rows.c.x, Float)), literal(None), func.count(rows.c.x)]
+    raise ValueError(aggregate)
+
+
+def _labelled(columns: list[Any]) -> list[Any]:
+    return [column.label(name) for column, name in zip(columns, ("value", "numerator", "denominator"), strict=True)]
+
+
+def _grouped(measure: Measure, rows: Any, key: Any | None) -> Select[Any]:
+    """The aggregate of ``rows``, grouped by ``key`` (None: one overall row)."""
+    if measure.aggregate is Aggregate.MEDIAN:
+        return _median(rows, key)
+    columns = _labelled(_aggregates(measure.aggregate, rows))
+    if key is None:
+        return select(literal(None).label("key"), *columns)
+    return select(key.label("key"), *columns).where(key.is_not(None)).group_by(key).order_by(key)
+
+
+def _median(rows: Any, key: Any | None) -> Select[Any]:
+    """Median of ``x`` per group, with window functions that SQLite and PostgreSQL share."""
+    group = key if key is not None else literal(0)
+    ranked = (
+        select(
+            group.label("g"),
+            rows.c.x.label("x"),
+            func.row_number().over(partition_by=group, order_by=rows.c.x).label("rn"),
+            func.count().over(partition_by=group).label("n"),
+        )
+        .where(rows.c.x.is_not(None))
+        .subquery("ranked")
+    )
+    middle = ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2])
+    value = func.avg(cast(ranked.c.x, Float))
+    columns = _labelled([value, literal(None), func.max(ranked.c.n)])
+    query = select(ranked.c.g.label("key"), *columns).where(middle).group_by(ranked.c.g)
+    if key is not None:
+        query = query.where(ranked.c.g.is_not(None)).order_by(ranked.c.g)
+    return query
+
+
+def _breakdown(row: Any) -> Breakdown:
+    key, value, numerator, denominator = row
+    return Breakdown(
+        key=str(key),
+        value=None if value is None else float(value),
+        numerator=None if numerator is None else float(numerator),
+        denominator=None if denominator is None else float(denominator),
+    )
+
+
+def compute(session: Session, measure: Measure, scope: Scope, breakdowns: bool = True) -> IndicatorValues:
+    """Compute ``measure`` over ``scope``: overall, and by unit and month if ``breakdowns``."""
+    rows = measure.rows(scope).subquery("rows")
+    overall = session.execute(_grouped(measure, rows, None)).first()
+    _, value, numerator, denominator = overall if overall else (None, None, None, None)
+    by_unit: list[Breakdown] = []
+    by_month: list[Breakdown] = []
+    if breakdowns:
+        by_unit = [_breakdown(row) for row in session.execute(_grouped(measure, rows, rows.c.unit))]
+        month = month_of(rows.c.at)
+        by_month = [_breakdown(row) for row in session.execute(_grouped(measure, rows, month))]
+    if denominator in (0, None) and measure.aggregate is not Aggregate.COUNT:
+        value = None
+    return IndicatorValues(
+        value=None if value is None else float(value),
+        numerator=None if numerator is None else float(numerator),
+        denominator=None if denominator is None else float(denominator),
+        by_unit=by_unit,
+        by_month=by_month,
+    )

@@ -1,0 +1,65 @@
+"""SQL expressions the indicator queries share, compiled for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Date, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.expression import FunctionElement
+
+from models.calendar import CalendarDay
+
+# Mainland China keeps UTC+8 all year; times are stored in UTC.
+LOCAL_OFFSET_HOURS = 8
+
+
+class month_of(FunctionElement[str]):
+    """The local calendar month ("2026-03") of a stored UTC time."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+class local_date(FunctionElement[Any]):
+    """The local calendar date of a stored UTC time."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_date"
+
+
+@compiles(month_of, "sqlite")
+def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"strftime('%Y-%m', {compiler.process(column, **kw)}, '+{LOCAL_OFFSET_HOURS} hours')"
+
+
+@compiles(month_of, "postgresql")
+def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"to_char({compiler.process(column, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours', 'YYYY-MM')"
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"date({compiler.process(column, **kw)}, '+{LOCAL_OFFSET_HOURS} hours')"
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"CAST({compiler.process(column, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours' AS DATE)"
+
+
+def workday_seq_of(time: ColumnElement[Any], name: str) -> tuple[Any, ColumnElement[bool]]:
+    """A calendar alias and the join condition that give ``time``'s working-day sequence.
+
+    Join two of these and subtract their ``workday_seq`` to count working days.
+    """
+    day = aliased(CalendarDay, name=name)
+    return day, day.day == local_date(time)

@@ -1,0 +1,32 @@
+"""Alembic environment: migrations of the store's own tables, run by ``storm init``."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import models.calendar  # noqa: F401  (registers the tables on Base.metadata)
+import models.campaign  # noqa: F401
+import models.runs  # noqa: F401
+import models.service  # noqa: F401
+from models.base import Base
+from models.store import database_url
+
+config = context.config
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        with create_engine(database_url()).connect() as connection:
+            _run(connection)
+            connection.commit()
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

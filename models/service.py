@@ -1,0 +1,57 @@
+"""Service-centre data: approval items (事项) and cases (办件)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.records import SourceRecord
+
+
+class ApprovalItem(SourceRecord, Base):
+    """An approval item with its time limits, in working days."""
+
+    __tablename__ = "approval_items"
+
+    name: Mapped[str]
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    unit_name: Mapped[str | None]
+    legal_days: Mapped[int | None]
+    original_promised_days: Mapped[int | None]
+    promised_days: Mapped[int | None]
+    online: Mapped[bool] = mapped_column(default=False)
+    in_center_required: Mapped[bool] = mapped_column(default=False)
+    in_center: Mapped[bool] = mapped_column(default=False)
+    retained: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime | None]
+
+
+class Case(SourceRecord, Base):
+    """A case handled at a service point: accepted, due, completed, rated."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        *SourceRecord.__table_args__,
+        Index("ix_cases_accepted_at", "accepted_at"),
+        Index("ix_cases_unit_code", "unit_code"),
+        Index("ix_cases_agency_project_id", "agency_project_id"),
+        Index("ix_cases_point_unit_code", "point_unit_code"),
+        Index("ix_cases_completed_at", "completed_at"),
+    )
+
+    item_id: Mapped[str] = mapped_column(String(128))  # the item's external_id at the same source
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    point_level: Mapped[str] = mapped_column(String(16))  # district | township | village
+    point_unit_code: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # window | online
+    accepted_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime | None]
+    completed_at: Mapped[dt.datetime | None]
+    supplement_count: Mapped[int] = mapped_column(default=0)
+    rating: Mapped[str | None] = mapped_column(String(8))  # good | bad
+    agency_project_id: Mapped[str | None] = mapped_column(String(64))
+    agency_project_name: Mapped[str | None]
+    updated_at: Mapped[dt.datetime | None]

@@ -1,0 +1,1 @@
+"""The ``storm`` command: the one door for scripts, the Procfile and CI."""

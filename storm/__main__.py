@@ -1,0 +1,5 @@
+import sys
+
+from storm.cli import main
+
+sys.exit(main())

@@ -1,0 +1,326 @@
+"""``storm``: initialise the store, run collectors, compute indicators, serve the demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect, select
+
+from collectors.config import (
+    Config,
+    check_collector_sections,
+    collector_settings,
+    load_config,
+    parse_overrides,
+)
+from collectors.demo import DemoContext, DemoServer, DemoUnit
+from collectors.errors import UserError
+from collectors.registry import Registry, load_registry
+from collectors.report import STATUS_LABELS, indicator_reports
+from collectors.runner import RunResult, run_collector
+from collectors.status import collector_statuses
+from collectors.worker import Worker
+from models.campaign import Campaign, Unit
+from models.campaign_file import CampaignError, load_campaign, read_campaign
+from models.migrate import migrate
+from models.store import Store, StoreError, URL_VARIABLE, open_store
+
+log = logging.getLogger("storm")
+DEMO_SOURCES_PORT = 8765
+DASHBOARD_PORT = 8501
+
+
+@dataclass
+class App:
+    """What every command needs, opened on first use."""
+
+    config_path: str | None
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    @cached_property
+    def registry(self) -> Registry:
+        registry = load_registry()
+        check_collector_sections(self.config, set(registry.collectors))
+        return registry
+
+    @cached_property
+    def store(self) -> Store:
+        return open_store(self.config.database_url)
+
+    def ready_store(self) -> Store:
+        """The store, which must have been initialised."""
+        store = self.store
+        if not inspect(store.engine).has_table("campaign"):
+            raise UserError(f"the store at {store.engine.url} is not initialised; run `storm init` first")
+        return store
+
+    def settings(self, name: str, overrides: dict[str, str] | None = None) -> dict[str, Any]:
+        return collector_settings(self.config, self.registry.collector(name), overrides)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def cmd_init(app: App, args: argparse.Namespace) -> int:
+    spec = read_campaign(app.config.campaign_file, app.config.campaign_year)
+    store = app.store
+    app.registry  # plugins' tables are declared on import, before migrate creates them
+    migrate(store)
+    with store.begin() as session:
+        load_campaign(session, spec)
+    print(
+        f"store ready at {store.engine.url.render_as_string(hide_password=True)}; campaign "
+        f"{spec.data['campaign']['name']} {spec.year}: {len(spec.units)} units, {len(spec.data['tasks'])} tasks, "
+        f"{len(spec.data['indicators'])} indicators"
+    )
+    return 0
+
+
+def _summary(result: RunResult, seconds: float) -> str:
+    return (
+        f"{result.collector}: {result.status}, {result.fetched} fetched, {result.inserted} new, "
+        f"{result.updated} updated, {result.unchanged} unchanged, {result.rejected} rejected ({seconds:.1f} s)"
+    )
+
+
+def _run_all(app: App, store: Store, settings: dict[str, dict[str, Any]], dry_run: bool, as_json: bool) -> int:
+    results = []
+    for name, values in settings.items():
+        started = time.monotonic()
+        result = run_collector(store, app.registry, name, values, dry_run=dry_run)
+        results.append(result)
+        if not as_json:
+            print(_summary(result, time.monotonic() - started))
+            for problem in result.problems[:5]:
+                print(f"  rejected: {problem}")
+    if as_json:
+        _print_json([vars(result) for result in results])
+    failed = [result for result in results if result.status == "failed"]
+    for result in failed:
+        print(f"storm: error: {result.collector} failed: {result.error}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def cmd_collect(app: App, args: argparse.Namespace) -> int:
+    store = app.ready_store()
+    names = args.names or sorted(app.registry.collectors)
+    overrides = parse_overrides(args.set or [])
+    if overrides and len(names) != 1:
+        raise UserError("--set applies to one collector: name exactly one, e.g. storm collect service_center --set …")
+    settings = {name: app.settings(name, overrides) for name in names}
+    if not args.names:
+        settings = {name: values for name, values in settings.items() if values["enabled"]}
+    return _run_all(app, store, settings, args.dry_run, args.json)
+
+
+def _stop_event() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def cmd_worker(app: App, args: argparse.Namespace) -> int:
+    store = app.ready_store()
+    settings = {name: app.settings(name) for name in sorted(app.registry.collectors)}
+    worker = Worker(store, app.registry, settings)
+    log.info("worker started: %s", ", ".join(name for name in worker.settings) or "no enabled collector")
+    worker.run(_stop_event())
+    return 0
+
+
+def cmd_status(app: App, args: argparse.Namespace) -> int:
+    with app.ready_store().begin() as session:
+        statuses = collector_statuses(session, app.registry, app.config)
+    if args.json:
+        _print_json([status.as_json() for status in statuses])
+        return 0
+    for status in statuses:
+        run = status.last_run or {}
+        print(
+            f"{status.name:<16} {run.get('status', 'never run'):<8} last success "
+            f"{status.last_success_at or '—'}  next {status.next_run_at or 'disabled'}"
+            + ("  STALE" if status.stale else "")
+        )
+    return 0
+
+
+def cmd_indicators(app: App, args: argparse.Namespace) -> int:
+    with app.ready_store().begin() as session:
+        reports = indicator_reports(session, app.registry, app.config, breakdowns=args.breakdowns)
+    if args.json:
+        _print_json([report.as_json(breakdowns=args.breakdowns) for report in reports])
+        return 0
+    for report in reports:
+        value = "—" if report.value is None else f"{report.value:.4g}"
+        target = "" if report.target is None else f" / {report.target:g}"
+        print(f"{report.task:>2} {report.id:<36} {value}{target}  {STATUS_LABELS[report.status]}")
+    return 0
+
+
+def cmd_plugins(app: App, args: argparse.Namespace) -> int:
+    registry = app.registry
+    data = {
+        "plugins": registry.plugin_names(),
+        "collectors": [
+            {
+                "name": name,
+                "title": collector.title,
+                "kinds": list(collector.kinds),
+                "every_minutes": collector.every_minutes,
+                "settings": [
+                    {"name": s.name, "type": s.type.__name__, "default": s.default, "help": s.help}
+                    for s in collector.all_settings()
+                ],
+                "doc": (collector.__doc__ or "").strip(),
+            }
+            for name, collector in sorted(registry.collectors.items())
+        ],
+        "record_kinds": [{"name": kind.name, "table": kind.model.__tablename__, "title": kind.title}
+                         for kind in registry.record_kinds.values()],
+        "indicators": [{"id": spec.id, "sources": list(spec.sources)} for spec in registry.indicators.values()],
+    }
+    if args.json:
+        _print_json(data)
+        return 0
+    print("plugins:", ", ".join(data["plugins"]))
+    for collector in data["collectors"]:
+        print(f"collector {collector['name']} ({collector['title']}): {', '.join(collector['kinds'])}")
+    print(f"indicators computed by plugins: {len(data['indicators'])}")
+    return 0
+
+
+def _demo_server(app: App, store: Store, port: int) -> DemoServer:
+    with store.begin() as session:
+        campaign = session.get(Campaign, 1)
+        units = [DemoUnit(u.code, u.name, u.kind, u.window) for u in session.scalars(select(Unit).order_by(Unit.position))]
+    seed = int(app.config.section("demo").get("seed", 2026))
+    sources = app.registry.demo_sources(DemoContext(units=units, year=campaign.year, seed=seed))
+    try:
+        return DemoServer(sources, port=port).start()
+    except OSError as exc:
+        raise UserError(f"cannot serve the demo sources on port {port} ({exc.strerror}); pick another with --sources-port") from None
+
+
+def cmd_demo_sources(app: App, args: argparse.Namespace) -> int:
+    store = app.ready_store()
+    server = _demo_server(app, store, args.port)
+    for source in server.sources:
+        print(f"{source.name} ({source.collector}): {server.url_of(source)}")
+    _stop_event().wait()
+    server.stop()
+    return 0
+
+
+def _dashboard_command(port: int) -> list[str]:
+    spec = find_spec("dashboard")
+    if spec is None or spec.origin is None:
+        raise UserError("the dashboard package is not installed; run pip install -e . first")
+    app_file = Path(spec.origin).parent / "app.py"
+    return [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
+            f"--server.port={port}", "--browser.gatherUsageStats=false"]
+
+
+def cmd_demo(app: App, args: argparse.Namespace) -> int:
+    cmd_init(app, args)
+    store = app.store
+    server = _demo_server(app, store, args.sources_port)
+    try:
+        settings = {
+            source.collector: app.settings(source.collector, {"url": server.url_of(source), "path": ""})
+            for source in server.sources
+        }
+        status = _run_all(app, store, settings, dry_run=False, as_json=False)
+        if args.collect_only:
+            return status
+        stop = _stop_event()
+        worker = Worker(store, app.registry, settings)
+        threading.Thread(target=worker.run, args=(stop, False), name="worker", daemon=True).start()
+        env = {**os.environ, URL_VARIABLE: app.config.database_url}
+        if app.config.path:
+            env["STORM_CONFIG"] = str(app.config.path.resolve())
+        print(f"dashboard: http://localhost:{args.port}  (Ctrl-C stops)")
+        dashboard = subprocess.Popen(_dashboard_command(args.port), env=env)
+        while dashboard.poll() is None and not stop.is_set():
+            stop.wait(0.5)
+        dashboard.terminate()
+        dashboard.wait()
+        stop.set()
+        return 0
+    finally:
+        server.stop()
+
+
+# --- the parser --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storm", description="机关效能风暴行动 monitoring")
+    parser.add_argument("--config", help="config file (default $STORM_CONFIG or ./storm.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[App, argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    demo = command("demo", cmd_demo, "init the store, start demo sources, collect, serve the dashboard")
+    demo.add_argument("--collect-only", action="store_true", help="stop after the first collection")
+    demo.add_argument("--port", type=int, default=DASHBOARD_PORT, help="dashboard port")
+    demo.add_argument("--sources-port", type=int, default=0, help="demo sources port (default: a free one)")
+    command("init", cmd_init, "create or migrate the store and load the campaign")
+    collect = command("collect", cmd_collect, "run collectors once (all enabled ones by default)")
+    collect.add_argument("names", nargs="*", metavar="NAME")
+    collect.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting (repeatable)")
+    collect.add_argument("--dry-run", action="store_true", help="fetch and validate, store nothing")
+    collect.add_argument("--json", action="store_true")
+    command("worker", cmd_worker, "run collectors on their schedules until stopped")
+    for name, handler, text in (
+        ("status", cmd_status, "collectors' last and next runs"),
+        ("plugins", cmd_plugins, "plugins, collectors, record kinds and indicators"),
+    ):
+        command(name, handler, text).add_argument("--json", action="store_true")
+    indicators = command("indicators", cmd_indicators, "compute every indicator now")
+    indicators.add_argument("--json", action="store_true")
+    indicators.add_argument("--breakdowns", action="store_true", help="also by unit and by month")
+    sources = command("demo-sources", cmd_demo_sources, "serve only the demo sources on localhost")
+    sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    app = App(args.config)
+    try:
+        return args.handler(app, args)
+    except (UserError, StoreError, CampaignError) as exc:
+        print(f"storm: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
