@@ -1,0 +1,111 @@
+"""One test per hook of collectors/hookspecs.py, through a plugin registered like any other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import literal, select
+
+from collectors import (
+    CollectContext,
+    Collector,
+    DemoContext,
+    DemoUnit,
+    IndicatorSpec,
+    Record,
+    RecordKind,
+    hookimpl,
+)
+from collectors.config import Config
+from collectors.errors import UserError
+from collectors.registry import load_registry
+from collectors.report import indicator_reports
+from models.indicators import Aggregate, Measure
+from models.runs import CollectorRun
+from models.service import Case
+
+
+class Extra(Collector):
+    """A collector of the test plugin.
+
+    System: nothing. Settings: none. Caveats: none. Format: none.
+    """
+
+    name = "extra"
+    title = "附加"
+    kinds = ("case",)
+
+    def collect(self, context: CollectContext) -> Iterator[Record]:
+        yield from ()
+
+
+def case_rows(scope):
+    return select(Case.unit_code.label("unit"), Case.accepted_at.label("at"), literal(1).label("num"))
+
+
+plugin = SimpleNamespace(
+    storm_collectors=hookimpl(lambda: [Extra]),
+    storm_record_kinds=hookimpl(lambda: [RecordKind("extra_case", Case, "附加办件")]),
+    storm_indicators=hookimpl(
+        lambda: [
+            IndicatorSpec(id="P.case_count", measure=Measure(Aggregate.COUNT, case_rows), sources=("service_center",),
+                          task="4", name="办件量", unit="count", direction="higher"),
+            IndicatorSpec(id="T09.catalog_coverage", measure=Measure(Aggregate.COUNT, case_rows),
+                          sources=("service_center",)),
+        ]
+    ),
+)
+
+
+def test_storm_collectors():
+    registry = load_registry([plugin])
+    assert registry.collector("extra") is Extra
+    assert "service_center" in registry.collectors
+    namesake = type("Namesake", (Extra,), {})
+    twice = load_registry([plugin, SimpleNamespace(storm_collectors=hookimpl(lambda: [namesake]))])
+    with pytest.raises(UserError, match="two plugins declare the collector 'extra'"):
+        twice.collectors
+
+
+def test_storm_record_kinds():
+    kinds = load_registry([plugin]).record_kinds
+    assert kinds["extra_case"].model is Case
+    assert {"approval_item", "case"} <= set(kinds)
+
+
+def test_storm_indicators(store, registry, service_center_url):
+    from collectors.config import collector_settings
+    from collectors.runner import run_collector
+
+    extended = load_registry([plugin])
+    settings = collector_settings(Config(path=None), registry.collector("service_center"), {"url": service_center_url})
+    run_collector(store, extended, "service_center", settings)
+    with store.begin() as session:
+        reports = {r.id: r for r in indicator_reports(session, extended, Config(path=None))}
+        cases = session.query(Case).count()
+    assert reports["P.case_count"].value == cases > 0
+    assert (reports["P.case_count"].name, reports["P.case_count"].status) == ("办件量", "tracked")
+    overridden = reports["T09.catalog_coverage"]
+    assert overridden.computed and overridden.value == cases
+    assert (overridden.name, overridden.target) == ("办事公开目录发布率", 1.0), "the campaign's name and target stay"
+
+
+def test_storm_demo_sources():
+    units = [DemoUnit("scjgj", "区市场监督管理局", "department", True), DemoUnit("dsz", "东山镇", "township", False)]
+    sources = load_registry().demo_sources(DemoContext(units=units, year=2026))
+    (center,) = [s for s in sources if s.collector == "service_center"]
+    assert center.mount == "/service-center"
+    assert center.handler.handle("GET", "/api/v1/items", {}).status == 200
+
+
+def test_runs_of_plugin_collectors_are_recorded(store):
+    from collectors.config import collector_settings
+    from collectors.runner import run_collector
+
+    extended = load_registry([plugin])
+    result = run_collector(store, extended, "extra", collector_settings(Config(path=None), Extra))
+    assert result.status == "success"
+    with store.begin() as session:
+        assert session.scalars(select(CollectorRun.collector)).all() == ["extra"]
