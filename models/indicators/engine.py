@@ -121,7 +121,7 @@ def _median(rows: Any, key: Any | None) -> Select[Any]:
         .where(rows.c.x.is_not(None))
         .subquery("ranked")
     )
-    middle = ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2])
+    middle = ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     value = func.avg(cast(ranked.c.x, Float))
     columns = _labelled([value, literal(None), func.max(ranked.c.n)])
     query = select(ranked.c.g.label("key"), *columns).where(middle).group_by(ranked.c.g)

@@ -6,12 +6,15 @@ from typing import Any
 
 from sqlalchemy import Float, Select, and_, case, cast, exists, func, literal, null, select
 
+from models.base import UTCDateTime
 from models.campaign import Unit, UnitKind
 from models.indicators.engine import Aggregate, Measure, Scope
 from models.indicators.sql import workday_seq_of
 from models.service import ApprovalItem, Case
 
 ONE = literal(1)
+NO_TIME = cast(null(), UTCDateTime())
+"""The ``at`` of rows that belong to no month (typed, so PostgreSQL can group by month on it)."""
 
 
 def _flag(condition: Any) -> Any:
@@ -36,7 +39,7 @@ def _accepted_cases(scope: Scope, num: Any) -> Select[Any]:
 
 def _retained_items(num: Any, den: Any = ONE) -> Select[Any]:
     return select(
-        ApprovalItem.unit_code.label("unit"), null().label("at"), num.label("num"), den.label("den")
+        ApprovalItem.unit_code.label("unit"), NO_TIME.label("at"), num.label("num"), den.label("den")
     ).where(ApprovalItem.retained)
 
 
@@ -62,7 +65,7 @@ def network_coverage_rows(scope: Scope) -> Select[Any]:
         Case.point_level == "township",
         _in_period(Case.accepted_at, scope),
     )
-    return select(Unit.code.label("unit"), null().label("at"), _flag(handled).label("num"), ONE.label("den")).where(
+    return select(Unit.code.label("unit"), NO_TIME.label("at"), _flag(handled).label("num"), ONE.label("den")).where(
         Unit.kind.in_((UnitKind.TOWNSHIP.value, UnitKind.STREET.value))
     )
 
@@ -105,8 +108,9 @@ def _agency_projects(scope: Scope) -> Any:
             func.max(Case.completed_at).label("last_completed"),
             (func.count() - func.count(Case.completed_at)).label("open_cases"),
         )
-        .where(Case.agency_project_id.is_not(None), _in_period(Case.accepted_at, scope))
+        .where(Case.agency_project_id.is_not(None))
         .group_by(Case.agency_project_id)
+        .having(_in_period(func.min(Case.accepted_at), scope))
         .subquery("projects")
     )
 
