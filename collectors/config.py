@@ -121,9 +121,16 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def collector_settings(
-    config: Config, collector: type[Collector], overrides: Mapping[str, str] | None = None
+    config: Config,
+    collector: type[Collector],
+    overrides: Mapping[str, str] | None = None,
+    check_required: bool = True,
 ) -> dict[str, Any]:
-    """The settings of ``collector``: its defaults, then storm.toml, then ``--set`` overrides."""
+    """The settings of ``collector``: its defaults, then storm.toml, then ``--set`` overrides.
+
+    ``check_required=False`` reads them for display (schedules, status) without failing
+    on a required setting that is not given yet.
+    """
     declared = {setting.name: setting for setting in collector.all_settings()}
     where = f"{config.path or DEFAULT_CONFIG} [collectors.{collector.name}]"
     values = {name: setting.default for name, setting in declared.items()}
@@ -142,7 +149,7 @@ def collector_settings(
             except ValueError as exc:
                 raise ConfigError(f"{source}: {key} = {raw!r} is wrong ({exc})") from None
     missing = [name for name, setting in declared.items() if setting.required and values[name] in (None, "")]
-    if missing:
+    if missing and check_required:
         raise ConfigError(f"{where}: {collector.name} needs '{missing[0]}'; set it there or with --set {missing[0]}=…")
     return values
 

@@ -117,7 +117,7 @@ def indicator_reports(
     scope = campaign_scope(session, config)
     successes = last_successes(session)
     every = {
-        name: int(collector_settings(config, collector)["every_minutes"])
+        name: int(collector_settings(config, collector, check_required=False)["every_minutes"])
         for name, collector in registry.collectors.items()
     }
     reports = []

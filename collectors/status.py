@@ -82,7 +82,7 @@ def collector_statuses(session: Session, registry: Registry, config: Config) -> 
     successes = last_successes(session)
     statuses = []
     for name, collector in sorted(registry.collectors.items()):
-        settings = collector_settings(config, collector)
+        settings = collector_settings(config, collector, check_required=False)
         every = int(settings["every_minutes"])
         run = latest.get(name)
         next_run = None
