@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+import models.schema  # noqa: F401  (every table on Base.metadata)
 from models.base import Base
 from models.store import Store
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from collectors.report import STATUS_LABELS, indicator_reports
 from collectors.runner import RunResult, run_collector
 from collectors.status import collector_statuses
 from collectors.worker import Worker
+from models.accounts import AccountError, Role, User, add_user, reset_password, set_active
 from models.campaign import Campaign, Unit
 from models.campaign_file import CampaignError, load_campaign, read_campaign
 from models.migrate import migrate
@@ -272,6 +274,39 @@ def cmd_demo(app: App, args: argparse.Namespace) -> int:
         server.stop()
 
 
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise UserError("the two passwords differ")
+    return first
+
+
+def cmd_user(app: App, args: argparse.Namespace) -> int:
+    if args.action != "list" and not args.username:
+        raise UserError(f"storm user {args.action} needs a user name")
+    with app.ready_store().begin() as session:
+        if args.action == "list":
+            users = session.scalars(select(User).order_by(User.username)).all()
+            rows = [{"username": u.username, "role": u.role, "unit": u.unit_code, "active": u.active,
+                     "last_login_at": u.last_login_at} for u in users]
+            if args.json:
+                _print_json(rows)
+            for row in rows if not args.json else []:
+                print(f"{row['username']:<20} {row['role']:<7} {row['unit'] or '':<12} "
+                      f"{'active' if row['active'] else 'disabled'}")
+            return 0
+        if args.action == "add":
+            add_user(session, "cli", args.username, _password(args), args.role, args.unit, args.name or "")
+        elif args.action == "reset-password":
+            reset_password(session, "cli", args.username, _password(args))
+        else:
+            set_active(session, "cli", args.username, args.action == "enable")
+    print(f"{args.action}: {args.username}")
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------
 
 
@@ -305,6 +340,14 @@ def build_parser() -> argparse.ArgumentParser:
     indicators = command("indicators", cmd_indicators, "compute every indicator now")
     indicators.add_argument("--json", action="store_true")
     indicators.add_argument("--breakdowns", action="store_true", help="also by unit and by month")
+    user = command("user", cmd_user, "manage local accounts")
+    user.add_argument("action", choices=["add", "disable", "enable", "reset-password", "list"])
+    user.add_argument("username", nargs="?")
+    user.add_argument("--role", choices=[role.value for role in Role], default=Role.UNIT.value)
+    user.add_argument("--unit", help="the unit code of a unit account")
+    user.add_argument("--name", help="display name")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user.add_argument("--json", action="store_true")
     sources = command("demo-sources", cmd_demo_sources, "serve only the demo sources on localhost")
     sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
     return parser
@@ -319,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = App(args.config)
     try:
         return args.handler(app, args)
-    except (UserError, StoreError, CampaignError) as exc:
+    except (UserError, StoreError, CampaignError, AccountError) as exc:
         print(f"storm: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

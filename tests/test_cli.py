@@ -13,11 +13,14 @@ import pytest
 from tests.conftest import serve
 
 
-def storm(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def storm(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **(env or {})}
     environment.pop("STORM_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "storm", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "storm", *args],
+        cwd=cwd, env=environment, input=input, capture_output=True, text=True, timeout=300,
     )
 
 

@@ -3,10 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import models.calendar  # noqa: F401  (registers the tables on Base.metadata)
-import models.campaign  # noqa: F401
-import models.runs  # noqa: F401
-import models.service  # noqa: F401
+import models.schema  # noqa: F401  (every table on Base.metadata)
 from models.base import Base
 from models.store import database_url
 

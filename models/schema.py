@@ -1,0 +1,8 @@
+"""Imports every model module of the store, so that ``Base.metadata`` holds all its tables."""
+
+import models.accounts  # noqa: F401
+import models.audit  # noqa: F401
+import models.calendar  # noqa: F401
+import models.campaign  # noqa: F401
+import models.runs  # noqa: F401
+import models.service  # noqa: F401
