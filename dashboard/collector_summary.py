@@ -1,0 +1,54 @@
+"""How the collectors' statuses are worded: their labels, and the overview's table of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from collectors.status import CollectorStatus
+from dashboard.format import datetime_text
+from dashboard.i18n import t, t_or
+
+COUNTS = ("fetched", "inserted", "updated", "unchanged", "rejected")
+"""A run's record counts, in the order they are shown."""
+TABLE_COUNTS = ("fetched", "inserted", "updated")
+
+
+def run_label(status: CollectorStatus) -> str:
+    """The last run's outcome: 成功, 失败, 运行中, or 从未运行."""
+    run = status.last_run
+    return t_or(f"run.{run['status']}", run["status"]) if run else t("run.never")
+
+
+def freshness_label(status: CollectorStatus) -> str:
+    return t("freshness.stale") if status.stale else t("freshness.fresh")
+
+
+def run_time(status: CollectorStatus, moment: str, timezone: str) -> str:
+    """The last run's ``started`` or ``finished`` time (kept as ISO text in ``last_run``), local."""
+    iso = (status.last_run or {}).get(moment)
+    return datetime_text(dt.datetime.fromisoformat(iso) if iso else None, timezone)
+
+
+def next_run(status: CollectorStatus, timezone: str) -> str:
+    return datetime_text(status.next_run_at, timezone) if status.enabled else t("run.disabled")
+
+
+def collector_frame(statuses: Sequence[CollectorStatus], timezone: str) -> pd.DataFrame:
+    """One row per collector: its title, last run, last success, main counts, error and freshness."""
+    columns = ["title", "status", "last_success", *TABLE_COUNTS, "error", "stale"]
+    rows = [
+        {
+            "title": status.title,
+            "status": run_label(status),
+            "last_success": datetime_text(status.last_success_at, timezone),
+            **{count: (status.last_run or {}).get(count) for count in TABLE_COUNTS},
+            "error": (status.last_run or {}).get("error") or "",
+            "stale": freshness_label(status),
+        }
+        for status in statuses
+    ]
+    frame = pd.DataFrame(rows, columns=columns).astype({count: "Int64" for count in TABLE_COUNTS})
+    return frame.rename(columns={column: t(f"column.{column}") for column in columns})

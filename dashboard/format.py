@@ -1,0 +1,98 @@
+"""How values, targets, dates and names are written on the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dashboard.i18n import t
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+NUMERALS = "零一二三四五六七八九"
+
+
+def number(value: float) -> str:
+    """An integer without decimals, anything else with one: ``28``, ``46.5``, ``13,610``."""
+    rounded = round(value, 1)
+    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
+
+
+def percent(ratio: float) -> str:
+    """A ratio (0–1) as a percentage with one decimal, without a trailing ``.0``: ``96.9%``, ``100%``."""
+    return f"{number(ratio * 100)}%"
+
+
+def value_text(value: float | None, unit: str) -> str:
+    """An indicator's value in its unit (ratio, count, days or score); ``—`` when there is none."""
+    if value is None:
+        return t("empty")
+    if unit == "ratio":
+        return percent(value)
+    return _in_unit(number(value), unit)
+
+
+def _in_unit(text: str, unit: str) -> str:
+    """A number already written, with its unit word (days and scores have one)."""
+    return t(f"value.{unit}", value=text) if unit in ("days", "score") else text
+
+
+def target_text(target: float, unit: str, direction: str) -> str:
+    """A target with its direction: ``≥ 98%``, ``≤ 60 天``."""
+    return t(f"target.{direction}", value=value_text(target, unit))
+
+
+def delta_text(value: float | None, target: float | None, unit: str) -> str | None:
+    """How far ``value`` is above (+) or below (-) ``target``, in percentage points for ratios."""
+    if value is None or target is None:
+        return None
+    gap = value - target
+    if unit == "ratio":
+        return t("value.delta_points", value=_signed(gap * 100))
+    return _in_unit(_signed(gap), unit)
+
+
+def _signed(value: float) -> str:
+    text = number(abs(value))
+    return f"-{text}" if round(value, 1) < 0 else f"+{text}"
+
+
+def _local(moment: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.datetime:
+    """``moment`` in ``timezone`` (an aware datetime is expected; a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def datetime_text(moment: dt.datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """A point in time in local time: ``2026年11月24日 23:45``; ``—`` for None."""
+    if moment is None:
+        return t("empty")
+    at = _local(moment, timezone)
+    return t("date.time", year=at.year, month=at.month, day=at.day, hour=at.hour, minute=at.minute)
+
+
+def date_text(day: dt.date, with_year: bool = False) -> str:
+    """A date: ``6月1日``, or ``2026年6月1日`` with the year."""
+    key = "date.day" if with_year else "date.month_day"
+    return t(key, year=day.year, month=day.month, day=day.day)
+
+
+def month_label(key: str) -> str:
+    """A month key such as ``2026-03`` as an axis label: ``3月``."""
+    year, month = key.split("-")
+    return t("date.month", year=int(year), month=int(month))
+
+
+def chinese_numeral(n: int) -> str:
+    """1–99 in Chinese numerals, as the plan numbers its actions: 一, 五, 十二."""
+    if not 0 < n < 100:
+        raise ValueError(f"no Chinese numeral for {n} here")
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return NUMERALS[ones]
+    return ("" if tens == 1 else NUMERALS[tens]) + "十" + (NUMERALS[ones] if ones else "")
+
+
+def action_title(no: int, name: str) -> str:
+    """An action as the plan heads it: ``一、凝心聚力振精神``."""
+    return t("action.title", numeral=chinese_numeral(no), no=no, name=name)

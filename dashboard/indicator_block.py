@@ -1,0 +1,81 @@
+"""One indicator on a page: value against target, status, provenance, trend and units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from collectors.report import IndicatorReport
+from dashboard.badges import status_badge
+from dashboard.campaign_view import CampaignView
+from dashboard.charts import by_unit_bars, month_trend
+from dashboard.format import datetime_text, delta_text, number, target_text, value_text
+from dashboard.i18n import t, t_or
+
+
+def source_names(sources: list[str], titles: Mapping[str, str]) -> str:
+    """The sources' display names: the collector's title if installed, else the known name."""
+    names = [titles.get(source) or t_or(f"source.{source}", source) for source in sources]
+    return t("provenance.separator").join(names)
+
+
+def provenance(report: IndicatorReport, titles: Mapping[str, str], timezone: str) -> str:
+    """Where the value comes from and how fresh it is, or why there is none."""
+    sources = source_names(report.sources, titles)
+    if not report.computed:
+        return t("provenance.pending", sources=sources)
+    if report.as_of is None:
+        return t("provenance.awaiting", sources=sources)
+    line = t("provenance.sources", sources=sources, as_of=datetime_text(report.as_of, timezone))
+    return f"{line} · {t('provenance.stale')}" if report.stale else line
+
+
+def _basis(report: IndicatorReport) -> str | None:
+    """What the value was computed from: numerator / denominator, or the sample size."""
+    if report.numerator is not None and report.denominator is not None:
+        return t("indicator.fraction", numerator=number(report.numerator), denominator=number(report.denominator))
+    if report.unit != "count" and report.denominator is not None:
+        return t("indicator.sample", count=number(report.denominator))
+    return None
+
+
+def _charts(report: IndicatorReport, unit_names: Mapping[str, str]) -> None:
+    """The month trend and the by-unit bars, side by side, for the breakdowns that have values."""
+    months = [b for b in report.by_month if b.value is not None]
+    units = [b for b in report.by_unit if b.value is not None]
+    charts = []
+    if months:
+        charts.append((t("indicator.by_month"), month_trend(months, report.target, report.unit)))
+    if units:
+        bars = by_unit_bars(units, unit_names, report.target, report.direction, report.unit)
+        charts.append((t("indicator.by_unit"), bars))
+    # Two columns even for one chart, so that a lone chart keeps a half width.
+    for column, (caption, chart) in zip(st.columns(2) if charts else [], charts, strict=False):
+        with column:
+            st.caption(caption)
+            st.altair_chart(chart, width="stretch")
+
+
+def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Mapping[str, str]) -> None:
+    """The indicator in a bordered box; charts only where it breaks down by month or unit."""
+    with st.container(border=True):
+        figure, details = st.columns([2, 5])
+        with figure:
+            st.metric(
+                report.name,
+                value_text(report.value, report.unit),
+                delta=delta_text(report.value, report.target, report.unit),
+                delta_color="normal" if report.direction == "higher" else "inverse",
+            )
+            st.markdown(status_badge(report.status))
+        with details:
+            if report.target is None:
+                target = t("indicator.no_target")
+            else:
+                target = t("indicator.target", target=target_text(report.target, report.unit, report.direction))
+            basis = _basis(report)
+            st.markdown(f"**{target}**" + (f" · {basis}" if basis else ""))
+            st.markdown(report.description)
+            st.caption(provenance(report, titles, campaign.timezone))
+        _charts(report, campaign.unit_names)

@@ -1,0 +1,20 @@
+"""Where each page's script is (relative to ``app.py``) and its URL path.
+
+Every page is a file so that ``AppTest.switch_page`` can reach it; the action pages are
+thin scripts over :mod:`dashboard.views.action`.
+"""
+
+from __future__ import annotations
+
+OVERVIEW = "views/overview.py"
+COLLECTORS = "views/collector_status.py"
+COLLECTORS_URL = "collectors"
+
+
+def action_page(no: int) -> str:
+    """The script of action ``no``'s page."""
+    return f"views/action_{no}.py"
+
+
+def action_url(no: int) -> str:
+    return f"action-{no}"

@@ -1,0 +1,95 @@
+"""The overview: today's phase, the five actions at a glance, cross-cutting indicators, collectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from collectors.report import IndicatorReport
+from dashboard import data, routes
+from dashboard.badges import STATUS_COLORS, status_badge
+from dashboard.campaign_view import CampaignView, phase_today
+from dashboard.charts import phase_timeline
+from dashboard.collector_summary import collector_frame
+from dashboard.format import action_title, date_text
+from dashboard.i18n import t
+from dashboard.indicator_block import render_indicator
+
+# Statuses every action card counts, even at zero; others (tracked) only when present. (A page
+# script is run with Streamlit's magic: a string under a constant would be shown on the page.)
+ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
+CROSS_CUTTING = "X"
+
+
+def _phases(campaign: CampaignView) -> None:
+    st.subheader(t("overview.phases"))
+    if not campaign.phases:
+        st.info(t("phase.none"))
+        return
+    today = dt.datetime.now(ZoneInfo(campaign.timezone)).date()
+    where = phase_today(campaign.phases, today)
+    text, timeline = st.columns([2, 3])
+    with text:
+        if where.current:
+            phase = where.current
+            st.markdown(
+                t("phase.current", name=phase.name, start=date_text(phase.starts_on), end=date_text(phase.ends_on))
+            )
+            st.markdown(t("phase.due") + "".join(f"\n- {item}" for item in phase.due))
+        elif where.upcoming:
+            st.markdown(t("phase.upcoming", name=where.upcoming.name, start=date_text(where.upcoming.starts_on)))
+        elif where.last:
+            st.markdown(t("phase.finished", name=where.last.name, end=date_text(where.last.ends_on, with_year=True)))
+    with timeline:
+        st.altair_chart(phase_timeline(campaign.phases, today), width="stretch")
+
+
+def _status_counts(reports: list[IndicatorReport]) -> str:
+    counts = Counter(report.status for report in reports)
+    shown = [status for status in STATUS_COLORS if status in ALWAYS_COUNTED or counts[status]]
+    return " ".join(status_badge(status, counts[status]) for status in shown)
+
+
+def _action_cards(campaign: CampaignView, reports: list[IndicatorReport]) -> None:
+    st.subheader(t("overview.actions"))
+    for column, action in zip(st.columns(len(campaign.actions)), campaign.actions, strict=True):
+        tasks = {str(task.no) for task in campaign.tasks_of(action.no)}
+        mine = [report for report in reports if report.task in tasks]
+        with column, st.container(border=True, height="stretch"):
+            st.markdown(f"**{action_title(action.no, action.name)}**")
+            st.caption(t("card.summary", tasks=len(tasks), indicators=len(mine)))
+            st.markdown(_status_counts(mine))
+            st.page_link(routes.action_page(action.no), label=t("card.link"), icon=":material/arrow_forward:")
+
+
+def _cross_cutting(campaign: CampaignView, reports: list[IndicatorReport]) -> None:
+    mine = [report for report in reports if report.task == CROSS_CUTTING]
+    if not mine:
+        return
+    st.subheader(t("overview.crosscutting"))
+    titles = data.source_titles()
+    for report in mine:
+        render_indicator(report, campaign, titles)
+
+
+def _collectors(campaign: CampaignView) -> None:
+    st.subheader(t("overview.collectors"))
+    statuses = data.statuses()
+    if not statuses:
+        st.info(t("collectors.none"))
+        return
+    st.dataframe(collector_frame(statuses, campaign.timezone), hide_index=True)
+    st.page_link(routes.COLLECTORS, label=t("nav.collectors"), icon=":material/arrow_forward:")
+
+
+campaign = data.campaign()
+reports = data.reports()
+st.title(campaign.name)
+st.caption(t("overview.subtitle", district=campaign.district, year=campaign.year))
+_phases(campaign)
+_action_cards(campaign, reports)
+_cross_cutting(campaign, reports)
+_collectors(campaign)
