@@ -9,6 +9,7 @@ from collectors.collector import (
     CollectContext,
     Checkpoint,
     Collector,
+    FileUpload,
     Record,
     Rejected,
     Setting,
@@ -16,6 +17,7 @@ from collectors.collector import (
 )
 from collectors.demo import DemoContext, DemoSource, DemoUnit
 from collectors.registry import IndicatorSpec, RecordKind
+from collectors.templates import Column, UploadTemplate
 
 hookimpl = pluggy.HookimplMarker("storm")
 
@@ -23,14 +25,17 @@ __all__ = [
     "Checkpoint",
     "CollectContext",
     "Collector",
+    "Column",
     "DemoContext",
     "DemoSource",
     "DemoUnit",
+    "FileUpload",
     "IndicatorSpec",
     "Record",
     "RecordKind",
     "Rejected",
     "Setting",
     "UnitDirectory",
+    "UploadTemplate",
     "hookimpl",
 ]

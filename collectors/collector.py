@@ -55,7 +55,22 @@ class Rejected:
     external_id: str | None = None
 
 
-Yielded = Record | Checkpoint | Rejected
+@dataclass(frozen=True)
+class FileUpload:
+    """A file for an upload template (see ``storm_upload_templates``), found by a collector.
+
+    The runner validates and stores it exactly as an upload through the page or ``storm
+    upload`` would be, in a transaction of its own; ``period`` None is the current one.
+    """
+
+    template: str
+    unit: str
+    period: str | None
+    filename: str
+    data: bytes = field(repr=False)
+
+
+Yielded = Record | Checkpoint | Rejected | FileUpload
 
 
 class UnitDirectory:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collectors.collector import Collector
     from collectors.demo import DemoContext, DemoSource
     from collectors.registry import IndicatorSpec, RecordKind
+    from collectors.templates import UploadTemplate
 
 hookspec = pluggy.HookspecMarker("storm")
 
@@ -58,6 +59,26 @@ def storm_record_kinds() -> list[RecordKind]:
     ``content_hash``). ``storm init`` creates the tables of third-party kinds.
 
     Dispatch: every plugin's list is gathered; two kinds with one name are an error.
+    """
+
+
+# --- Uploads ---------------------------------------------------------------------------
+
+
+@hookspec
+def storm_upload_templates() -> list[UploadTemplate]:
+    """Declare the ledgers offices upload as CSV or XLSX files.
+
+    Return a list of :class:`collectors.UploadTemplate` ``(id, title, columns, …)``, each
+    column a :class:`collectors.Column` ``(field, header, type, required, choices, min,
+    max, help)``. From a declaration storm makes the table the rows land in
+    (``ledger_<id>``: ``upload_id``, ``unit_code``, ``row_no`` and one typed column per
+    field), the blank CSV and XLSX offices download, and the validation every upload
+    goes through (the page, ``storm upload`` and files a collector yields as
+    :class:`collectors.FileUpload`). A file with any problem stores nothing; a good file
+    replaces the unit's rows of the same period.
+
+    Dispatch: every plugin's list is gathered; two templates with one id are an error.
     """
 
 

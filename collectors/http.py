@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from collectors.errors import SourceError
@@ -42,9 +43,15 @@ def make_session(timeout: float = 30.0, retries: int = 3, backoff: float = 0.3) 
     return session
 
 
+def _timed_out(exc: requests.RequestException) -> bool:
+    """A timeout, also one that retries turned into a ConnectionError."""
+    cause = exc.args[0] if exc.args else None
+    return isinstance(exc, requests.Timeout) or isinstance(getattr(cause, "reason", None), ReadTimeoutError)
+
+
 def _reason(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "no answer in time"
+    if _timed_out(exc):
+        return "no answer in time (raise the timeout setting if the source is slow)"
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect (is the url right and the source up?)"
     return exc.__class__.__name__

@@ -1,4 +1,4 @@
-"""The plugin manager and what the plugins declared: collectors, record kinds, indicators."""
+"""The plugin manager and what the plugins declared: collectors, record kinds, indicators, upload templates."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collectors import hookspecs
 from collectors.collector import Collector
 from collectors.demo import DemoContext, DemoSource
 from collectors.errors import UserError
+from collectors.templates import UploadTemplate
 from models.indicators import Measure
 
 ENTRY_POINT_GROUP = "storm.plugins"
@@ -84,6 +85,18 @@ class Registry:
         for group in reversed(self.manager.hook.storm_indicators()):
             specs.update((spec.id, spec) for spec in group)
         return specs
+
+    @cached_property
+    def upload_templates(self) -> dict[str, UploadTemplate]:
+        groups = self.manager.hook.storm_upload_templates()
+        return _unique((t for group in groups for t in group), "id", "upload template")
+
+    def upload_template(self, template_id: str) -> UploadTemplate:
+        try:
+            return self.upload_templates[template_id]
+        except KeyError:
+            known = ", ".join(sorted(self.upload_templates)) or "none"
+            raise UserError(f"no upload template is named '{template_id}'; the templates are: {known}") from None
 
     def demo_sources(self, context: DemoContext) -> list[DemoSource]:
         return [source for group in self.manager.hook.storm_demo_sources(context=context) for source in group]

@@ -19,16 +19,17 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from collectors.collector import Checkpoint, CollectContext, Collector, Record, Rejected, UnitDirectory
-from collectors.errors import SourceError
+from collectors.collector import Checkpoint, CollectContext, Collector, FileUpload, Record, Rejected
+from collectors.errors import SourceError, UserError
 from collectors.http import make_session
 from collectors.locks import collector_lock
 from collectors.registry import RecordKind, Registry
+from collectors.units import unit_directory
+from collectors.uploads import ingest
 from models.base import utcnow
-from models.campaign import Unit
 from models.runs import CollectorCursor, CollectorRun
 from models.store import Store
 from models.upsert import UpsertCounts, upsert
@@ -105,15 +106,6 @@ class _Validator:
         return None
 
 
-def unit_directory(session: Session) -> UnitDirectory:
-    """Every name of every unit (code, name, short name, aliases) → its code."""
-    names: dict[str, str] = {}
-    for unit in session.scalars(select(Unit)):
-        for name in (unit.code, unit.name, unit.short, *unit.aliases):
-            names.setdefault(name, unit.code)
-    return UnitDirectory(names)
-
-
 def load_cursor(session: Session, name: str) -> dict[str, Any]:
     row = session.get(CollectorCursor, name)
     return dict(row.value) if row else {}
@@ -144,6 +136,23 @@ def _commit(
         result.add(batch.store(session, registry.record_kinds, name))
         if cursor is not None:
             session.merge(CollectorCursor(collector=name, value=cursor, updated_at=utcnow()))
+
+
+def _ingest(store: Store, registry: Registry, name: str, upload: FileUpload, result: RunResult) -> None:
+    """Store a file a collector found as an upload: its rows count as inserted, a bad file as rejected."""
+    try:
+        with store.begin() as session:
+            outcome = ingest(session, registry, upload.template, upload.unit, upload.period, upload.filename,
+                             upload.data, actor=None, via=name)
+    except UserError as exc:
+        result.reject(f"{upload.filename}: {exc}")
+        return
+    if outcome.status == "stored":
+        result.inserted += outcome.rows_stored
+    elif outcome.already_uploaded:
+        result.unchanged += 1
+    else:
+        result.reject(f"{upload.filename}: " + "；".join(problem.text for problem in outcome.problems[:3]))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -178,6 +187,10 @@ def _consume(
         elif isinstance(item, Rejected):
             result.fetched += 1
             result.reject(f"{item.external_id}: {item.reason}" if item.external_id else item.reason)
+        elif isinstance(item, FileUpload):
+            result.fetched += 1
+            if store is not None:
+                _ingest(store, registry, collector.name, item, result)
         elif isinstance(item, Checkpoint):
             if store is not None:
                 _commit(store, registry, collector.name, batch, item.cursor, result)

@@ -17,6 +17,8 @@ from models.base import Base
 from models.records import SourceRecord
 
 MONEY = Numeric(20, 2)
+MONEY_LIMIT = 10**18
+"""Amounts this large do not fit :data:`MONEY`."""
 METHODS = ("open", "selective", "limited", "direct")
 """The OCDS procurement method codelist; ``Procurement.method`` is one of these or NULL."""
 
@@ -33,20 +35,20 @@ class Procurement(SourceRecord, Base):
     )
 
     buyer_name: Mapped[str | None]
-    buyer_id: Mapped[str | None] = mapped_column(String(128))
+    buyer_id: Mapped[str | None]
     unit_code: Mapped[str | None] = mapped_column(String(64))  # the campaign unit the buyer is, if known
     procuring_entity: Mapped[str | None]
     method: Mapped[str | None] = mapped_column(String(16))  # open | selective | limited | direct
     method_raw: Mapped[str | None]  # procurementMethod as published (e.g. 公開招標)
     method_details: Mapped[str | None]  # procurementMethodDetails (e.g. 竞争性谈判)
-    tender_id: Mapped[str | None] = mapped_column(String(128))
+    tender_id: Mapped[str | None]
     title: Mapped[str | None]
     tender_published_at: Mapped[dt.datetime | None]
     tender_start: Mapped[dt.datetime | None]
     tender_end: Mapped[dt.datetime | None]
     number_of_tenderers: Mapped[int | None]
     tender_value: Mapped[Decimal | None] = mapped_column(MONEY)
-    tender_currency: Mapped[str | None] = mapped_column(String(8))
+    tender_currency: Mapped[str | None]
     release_date: Mapped[dt.datetime | None]  # the newest release merged into this row
     publisher: Mapped[str | None]
 
@@ -62,14 +64,14 @@ class Award(SourceRecord, Base):
     )
 
     ocid: Mapped[str] = mapped_column(String(128))
-    award_id: Mapped[str] = mapped_column(String(128))
+    award_id: Mapped[str]
     title: Mapped[str | None]
-    status: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None]
     date: Mapped[dt.datetime | None]  # the date of the award decision
     published_at: Mapped[dt.datetime | None]  # when the award was made public
     suppliers: Mapped[list[str] | None]
     value: Mapped[Decimal | None] = mapped_column(MONEY)
-    currency: Mapped[str | None] = mapped_column(String(8))
+    currency: Mapped[str | None]
 
 
 class Contract(SourceRecord, Base):
@@ -79,10 +81,10 @@ class Contract(SourceRecord, Base):
     __table_args__ = (*SourceRecord.__table_args__, Index("ix_contracts_source_ocid", "source", "ocid"))
 
     ocid: Mapped[str] = mapped_column(String(128))
-    contract_id: Mapped[str] = mapped_column(String(128))
-    award_id: Mapped[str | None] = mapped_column(String(128))
+    contract_id: Mapped[str]
+    award_id: Mapped[str | None]
     title: Mapped[str | None]
-    status: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None]
     date_signed: Mapped[dt.datetime | None]
     value: Mapped[Decimal | None] = mapped_column(MONEY)
-    currency: Mapped[str | None] = mapped_column(String(8))
+    currency: Mapped[str | None]

@@ -34,8 +34,11 @@ from collectors.registry import Registry, load_registry
 from collectors.report import STATUS_LABELS, indicator_reports
 from collectors.runner import RunResult, run_collector
 from collectors.status import collector_statuses
+from collectors.template_files import blank_csv, blank_xlsx
+from collectors.upload_problems import ALREADY_UPLOADED, login_failed, rejected, stored
+from collectors.uploads import ingest
 from collectors.worker import Worker
-from models.accounts import AccountError, Role, User, add_user, reset_password, set_active
+from models.accounts import AccountError, Role, User, add_user, authenticate, reset_password, set_active
 from models.campaign import Campaign, Unit
 from models.campaign_file import CampaignError, load_campaign, read_campaign
 from models.migrate import migrate
@@ -202,6 +205,8 @@ def cmd_plugins(app: App, args: argparse.Namespace) -> int:
         "record_kinds": [{"name": kind.name, "table": kind.model.__tablename__, "title": kind.title}
                          for kind in registry.record_kinds.values()],
         "indicators": [{"id": spec.id, "sources": list(spec.sources)} for spec in registry.indicators.values()],
+        "upload_templates": [{"id": t.id, "title": t.title, "table": t.table.name}
+                             for t in registry.upload_templates.values()],
     }
     if args.json:
         _print_json(data)
@@ -307,6 +312,75 @@ def cmd_user(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _upload_actor(store: Store, args: argparse.Namespace) -> User | None:
+    """The account ``--as`` names, logged in (None: the operator, acting as an admin)."""
+    if not args.as_user:
+        return None
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    with store.begin() as session:
+        user = authenticate(session, args.as_user, password)
+    if user is None:
+        raise UserError(login_failed(args.as_user))
+    return user
+
+
+def cmd_upload(app: App, args: argparse.Namespace) -> int:
+    store = app.ready_store()
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path} ({exc.strerror}); give the path of a CSV or XLSX file") from None
+    actor = _upload_actor(store, args)
+    with store.begin() as session:
+        result = ingest(session, app.registry, args.template, args.unit, args.period, path.name, data, actor)
+    if args.json:
+        _print_json(result.as_json())
+    else:
+        report = {
+            "stored": [stored(result.rows_stored, result.rows_replaced)],
+            "already_uploaded": [ALREADY_UPLOADED],
+            "rejected": [problem.text for problem in result.problems],
+        }
+        for line in report.get(result.status, []) + result.notes:
+            print(line)
+    if result.ok:
+        return 0
+    error = result.problems[0].text if result.status == "refused" else rejected(len(result.problems))
+    print(f"storm: error: {error}", file=sys.stderr)
+    return 2
+
+
+def cmd_templates(app: App, args: argparse.Namespace) -> int:
+    templates = sorted(app.registry.upload_templates.values(), key=lambda t: t.id)
+    if args.json:
+        _print_json([
+            {"id": t.id, "title": t.title, "period": t.period, "row_unit": t.row_unit, "feeds": list(t.feeds),
+             "columns": [{"field": c.field, "header": c.header, "type": c.type, "required": c.required,
+                          "choices": list(c.words or ()), "min": c.min, "max": c.max, "help": c.help}
+                         for c in t.columns]}
+            for t in templates
+        ])
+        return 0
+    for t in templates:
+        print(f"{t.id:<18} {t.title:<6} {t.period:<8} {'、'.join(t.headers)}")
+    return 0
+
+
+def cmd_template(app: App, args: argparse.Namespace) -> int:
+    template = app.registry.upload_template(args.template)
+    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
+    if fmt not in ("csv", "xlsx"):
+        raise UserError(f"--format is csv or xlsx, not '{fmt}'")
+    output = Path(args.output or f"{template.id}.{fmt}")
+    try:
+        output.write_bytes(blank_csv(template) if fmt == "csv" else blank_xlsx(template))
+    except OSError as exc:
+        raise UserError(f"cannot write {output} ({exc.strerror}); give another path with -o") from None
+    print(f"{template.title}: {output}")
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------
 
 
@@ -348,6 +422,19 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--name", help="display name")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.add_argument("--json", action="store_true")
+    upload = command("upload", cmd_upload, "validate an office's ledger file and store it, all rows or none")
+    upload.add_argument("file", metavar="FILE", help="a CSV or XLSX file")
+    upload.add_argument("--template", required=True, help="template id (see storm templates)")
+    upload.add_argument("--unit", required=True, help="the uploading unit: code, name or short name")
+    upload.add_argument("--period", help="2026-06, 2026 or campaign, as the template counts (default: the current)")
+    upload.add_argument("--as", dest="as_user", metavar="USERNAME", help="upload as this account (checked)")
+    upload.add_argument("--password-stdin", action="store_true", help="read the --as password from standard input")
+    upload.add_argument("--json", action="store_true")
+    command("templates", cmd_templates, "list the upload templates").add_argument("--json", action="store_true")
+    template = command("template", cmd_template, "write a template's blank CSV or XLSX")
+    template.add_argument("template", metavar="TEMPLATE")
+    template.add_argument("--format", choices=["csv", "xlsx"], help="default: from -o's suffix, else csv")
+    template.add_argument("-o", "--output", metavar="FILE", help="default: TEMPLATE.csv or TEMPLATE.xlsx")
     sources = command("demo-sources", cmd_demo_sources, "serve only the demo sources on localhost")
     sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
     return parser

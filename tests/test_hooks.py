@@ -11,11 +11,13 @@ from sqlalchemy import literal, select
 from collectors import (
     CollectContext,
     Collector,
+    Column,
     DemoContext,
     DemoUnit,
     IndicatorSpec,
     Record,
     RecordKind,
+    UploadTemplate,
     hookimpl,
 )
 from collectors.config import Config
@@ -90,6 +92,29 @@ def test_storm_indicators(store, registry, service_center_url):
     overridden = reports["T09.catalog_coverage"]
     assert overridden.computed and overridden.value == cases
     assert (overridden.name, overridden.target) == ("办事公开目录发布率", 1.0), "the campaign's name and target stay"
+
+
+VISITS = UploadTemplate(
+    "extra_visits", "走访台账",
+    (Column("unit", "单位", "unit", required=True), Column("visits", "走访次数", "int", required=True, min=0)),
+    unit_column="unit", period="campaign",
+)
+
+
+def test_storm_upload_templates(store):
+    from collectors.uploads import ingest
+
+    extended = load_registry([SimpleNamespace(storm_upload_templates=hookimpl(lambda: [VISITS]))])
+    assert extended.upload_template("extra_visits") is VISITS and "activities" in extended.upload_templates
+    with store.begin() as session:
+        data = "单位,走访次数\n东山镇,3\n".encode("gbk")
+        result = ingest(session, extended, "extra_visits", "dsz", None, "visits.csv", data, actor=None)
+        assert (result.status, result.period) == ("stored", "campaign")
+        assert session.execute(select(VISITS.table.c.unit_code, VISITS.table.c.visits)).all() == [("dsz", 3)]
+    namesake = UploadTemplate("extra_visits", "另一个", VISITS.columns, unit_column="unit", period="campaign")
+    twice = load_registry([SimpleNamespace(storm_upload_templates=hookimpl(lambda: [VISITS, namesake]))])
+    with pytest.raises(UserError, match="two plugins declare the upload template 'extra_visits'"):
+        twice.upload_templates
 
 
 def test_storm_demo_sources():

@@ -66,11 +66,6 @@ def complaint_rows(categories: tuple[str, ...]) -> Callable[[Scope], Select[Any]
     return rows
 
 
-def four_chaos_rows(scope: Scope) -> Select[Any]:
-    """Complaints of 乱收费, 乱摊派, 乱罚款 or 乱检查, one row each."""
-    return _received(scope, ONE).where(Complaint.four_chaos.is_not(None))
-
-
 def handled_rows(categories: tuple[str, ...]) -> Callable[[Scope], Select[Any]]:
     """Complaints of ``categories`` that are due; num 1 when closed within their deadline."""
 
@@ -102,7 +97,6 @@ MEASURES: dict[str, Measure] = {
     "T12.followup_rate": Measure(Aggregate.RATIO, followup_rows),
     **{f"{task}.complaints": Measure(Aggregate.COUNT, complaint_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
     **{f"{task}.handled_rate": Measure(Aggregate.RATIO, handled_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
-    "T15.four_chaos_complaints": Measure(Aggregate.COUNT, four_chaos_rows),
     "T18.traced_rate": Measure(Aggregate.RATIO, traced_rows),
 }
 """The complaint measures, by indicator id. ``T18.verified_actioned_rate`` and

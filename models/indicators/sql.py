@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
@@ -32,6 +32,17 @@ class local_date(FunctionElement[Any]):
     name = "local_date"
 
 
+class days_between(FunctionElement[float]):
+    """Days from the first time or date to the second (fractional for times; negative when earlier).
+
+    ``days_between(local_date(a), local_date(b))`` counts calendar days.
+    """
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
 @compiles(month_of, "sqlite")
 def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
@@ -54,6 +65,18 @@ def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
 def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
     return f"CAST({compiler.process(column, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours' AS DATE)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM (CAST({end} AS TIMESTAMP) - CAST({start} AS TIMESTAMP))) / 86400.0)"
 
 
 def workday_seq_of(time: ColumnElement[Any], name: str) -> tuple[Any, ColumnElement[bool]]:

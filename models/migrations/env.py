@@ -20,8 +20,16 @@ def run_migrations() -> None:
         _run(connection)
 
 
+def _ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Only the store's own tables are migrated; tables that plugins declare (their record
+    kinds, the upload ledgers) are created by ``storm init`` and left alone here."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=Base.metadata, render_as_batch=True, include_object=_ours
+    )
     with context.begin_transaction():
         context.run_migrations()
 

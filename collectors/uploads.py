@@ -1,0 +1,299 @@
+"""Uploading a ledger file: the one path the upload page, ``storm upload`` and the folder collector take.
+
+:func:`ingest` checks who may upload, recognises a file uploaded before, reads and
+validates every cell, and then stores all rows or none: a file with any problem is
+kept as ``rejected`` with its problems and nothing of it reaches a ledger; a good file
+replaces the rows of the same template, unit and period in the caller's transaction.
+Every attempt is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy.orm import Session, defer, undefer
+
+from collectors import upload_problems as say
+from collectors.collector import UnitDirectory
+from collectors.errors import UserError
+from collectors.registry import Registry
+from collectors.template_files import csv_bytes, shown_values, xlsx_bytes
+from collectors.templates import UploadTemplate
+from collectors.units import unit_directory
+from collectors.upload_problems import FileProblem, Problem
+from collectors.upload_reading import data_rows, find_layout, read_grid
+from collectors.upload_validation import RowRules, check_rows
+from models.accounts import Role, User
+from models.audit import audit
+from models.campaign import Unit
+from models.uploads import UploadedFile, UploadStatus
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+CLI_ACTOR = "cli"
+"""Who the audit log names for uploads without an account (the command line's operator)."""
+EXPORT_HEADERS = ("上报单位", "期间")
+
+Status = Literal["stored", "already_uploaded", "rejected", "refused", "valid"]
+
+
+class UploadError(UserError):
+    """The upload asks for a template, unit or period that does not exist."""
+
+
+@dataclass
+class UploadResult:
+    """What became of a file: ``stored``, ``already_uploaded``, ``rejected`` (problems),
+    ``refused`` (not allowed), or ``valid`` (a preview that would be stored)."""
+
+    status: Status
+    template: str
+    unit: str
+    period: str
+    rows_stored: int = 0
+    rows_replaced: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """The file's rows read into their types (field → value, with ``row_no``), for a preview."""
+    upload_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("stored", "already_uploaded", "valid")
+
+    @property
+    def already_uploaded(self) -> bool:
+        return self.status == "already_uploaded"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status, "template": self.template, "unit": self.unit, "period": self.period,
+            "rows_stored": self.rows_stored, "rows_replaced": self.rows_replaced,
+            "already_uploaded": self.already_uploaded, "upload_id": self.upload_id,
+            "problems": [problem.as_json() for problem in self.problems], "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class _Request:
+    template: UploadTemplate
+    unit: Unit
+    units: UnitDirectory
+    period: str
+    filename: str
+    data: bytes
+    sha256: str
+
+    def result(self, status: Status, **values: Any) -> UploadResult:
+        return UploadResult(status, self.template.id, self.unit.code, self.period, **values)
+
+    def same_ledger(self) -> ColumnElement[bool]:
+        return (
+            (UploadedFile.template == self.template.id)
+            & (UploadedFile.unit_code == self.unit.code)
+            & (UploadedFile.period == self.period)
+        )
+
+
+def _request(
+    session: Session, registry: Registry, template_id: str, unit: str, period: str | None, filename: str, data: bytes
+) -> _Request:
+    template = registry.upload_template(template_id)
+    units = unit_directory(session)
+    code = units.code_for(unit)
+    found = session.get(Unit, code) if code else None
+    if found is None:
+        raise UploadError(say.unknown_upload_unit(unit))
+    try:
+        key = template.period_key(period)
+    except ValueError as exc:
+        raise UploadError(str(exc)) from None
+    return _Request(template, found, units, key, filename, data, hashlib.sha256(data).hexdigest())
+
+
+def _refusal(session: Session, request: _Request, actor: User | None) -> str | None:
+    """Why ``actor`` may not upload this (None: the command line's operator, who may).
+
+    The account is read again, so that one disabled or changed since it logged in is
+    held to what it is now.
+    """
+    if actor is None:
+        return None
+    account = session.get(User, actor.id, populate_existing=True)
+    if account is None or not account.may_upload_for(request.unit.code):
+        return say.not_your_unit(actor.username, request.unit.name)
+    if request.template.row_unit == "any" and account.role != Role.ADMIN:
+        return say.admins_only(request.template.title)
+    return None
+
+
+def _examine(session: Session, registry: Registry, request: _Request, actor: User | None) -> UploadResult:
+    """Everything but storing: permission, a repeated file, limits, reading and validation."""
+    refusal = _refusal(session, request, actor)
+    if refusal:
+        return request.result("refused", problems=[Problem(None, None, refusal)])
+    earlier = session.scalar(
+        select(UploadedFile.id).where(
+            request.same_ledger(), UploadedFile.sha256 == request.sha256, UploadedFile.status == UploadStatus.STORED
+        )
+    )
+    if earlier is not None:
+        return request.result("already_uploaded", upload_id=earlier)
+    if len(request.data) > MAX_FILE_BYTES:
+        too_big = Problem(None, None, say.too_big(len(request.data), MAX_FILE_BYTES))
+        return request.result("rejected", problems=[too_big])
+    template = request.template
+    try:
+        grid = read_grid(request.filename, request.data, MAX_ROWS)
+        layout = find_layout(grid, template, list(registry.upload_templates.values()))
+        raw_rows = data_rows(grid, layout, MAX_ROWS)
+    except FileProblem as exc:
+        return request.result("rejected", problems=exc.problems)
+    rules = RowRules(request.units, request.unit.code, request.unit.name, request.period,
+                     template.period_dates(request.period))
+    checked = check_rows(template, raw_rows, rules)
+    notes = [say.ignored_columns(layout.ignored)] if layout.ignored else []
+    status: Status = "rejected" if checked.problems else "valid"
+    return request.result(status, problems=checked.problems, notes=notes, rows=checked.rows)
+
+
+def preview_upload(
+    session: Session, registry: Registry, template_id: str, unit: str, period: str | None, filename: str,
+    data: bytes, actor: User | None,
+) -> UploadResult:
+    """What :func:`ingest` would do with the file, without storing or logging anything.
+
+    The status is ``valid`` where ingest would store the rows (in ``rows``, for a preview).
+    """
+    request = _request(session, registry, template_id, unit, period, filename, data)
+    return _examine(session, registry, request, actor)
+
+
+def ingest(
+    session: Session, registry: Registry, template_id: str, unit: str, period: str | None, filename: str,
+    data: bytes, actor: User | None, via: str = CLI_ACTOR,
+) -> UploadResult:
+    """Validate an uploaded file and store all its rows, or none of them.
+
+    ``unit`` is the uploading unit (code, name, short name or alias), ``period`` the
+    period the file is for as the template counts them (None: the current one).
+    ``actor`` is the account uploading; None is the command line's operator, acting as
+    an admin, named ``via`` in the audit log. Works in the caller's transaction: the
+    caller commits. Raises :class:`UploadError` for an unknown template, unit or period.
+    """
+    request = _request(session, registry, template_id, unit, period, filename, data)
+    result = _examine(session, registry, request, actor)
+    uploader = actor.username if actor else via
+    if result.status == "valid":
+        result = _store(session, request, result, uploader)
+    elif result.status == "rejected":
+        session.add(_uploaded_file(request, uploader, UploadStatus.REJECTED,
+                                   problems=[problem.as_json() for problem in result.problems]))
+    audit(
+        session, uploader, "upload", f"{request.template.id}/{request.unit.code}/{request.period}", ok=result.ok,
+        status=result.status, file=request.filename, sha256=request.sha256, rows=result.rows_stored,
+        replaced=result.rows_replaced, problems=len(result.problems),
+    )
+    return result
+
+
+def _uploaded_file(request: _Request, uploader: str, status: UploadStatus, **values: Any) -> UploadedFile:
+    kept = request.data if len(request.data) <= MAX_FILE_BYTES else b""
+    return UploadedFile(
+        template=request.template.id, unit_code=request.unit.code, period=request.period,
+        filename=request.filename[:256], sha256=request.sha256, size=len(request.data), content=kept,
+        uploaded_by=uploader, status=status, **values,
+    )
+
+
+def _store(session: Session, request: _Request, result: UploadResult, uploader: str) -> UploadResult:
+    table = request.template.table
+    replaced = 0
+    current = select(UploadedFile).where(request.same_ledger(), UploadedFile.status == UploadStatus.STORED)
+    for earlier in session.scalars(current).all():
+        replaced += session.execute(delete(table).where(table.c.upload_id == earlier.id)).rowcount
+        earlier.status = UploadStatus.SUPERSEDED
+    session.flush()
+    upload = _uploaded_file(request, uploader, UploadStatus.STORED, rows=len(result.rows), replaced_rows=replaced)
+    session.add(upload)
+    session.flush()
+    session.execute(insert(table), [{**row, "upload_id": upload.id, "unit_code": request.unit.code}
+                                    for row in result.rows])
+    return replace(result, status="stored", rows_stored=len(result.rows), rows_replaced=replaced,
+                   upload_id=upload.id)
+
+
+# --- what was uploaded ---------------------------------------------------------------------------
+
+
+def _may_see(actor: User | None, unit_code: str | None) -> bool:
+    """Unit accounts see their own unit's files; leaders and admins every file; screens none."""
+    if actor is None or actor.role in (Role.ADMIN, Role.LEADER):
+        return True
+    return actor.role == Role.UNIT and unit_code is not None and actor.unit_code == unit_code
+
+
+def upload_history(
+    session: Session, actor: User | None, template_id: str | None = None, unit_code: str | None = None,
+    limit: int = 200,
+) -> list[UploadedFile]:
+    """Uploads newest first (without their content), as far as ``actor`` may see them."""
+    if actor is not None and actor.role not in (Role.ADMIN, Role.LEADER):
+        if actor.role != Role.UNIT or not actor.unit_code:
+            return []
+        unit_code = actor.unit_code
+    query = select(UploadedFile).options(defer(UploadedFile.content)).order_by(UploadedFile.id.desc()).limit(limit)
+    if template_id:
+        query = query.where(UploadedFile.template == template_id)
+    if unit_code:
+        query = query.where(UploadedFile.unit_code == unit_code)
+    return list(session.scalars(query))
+
+
+def original_file(session: Session, upload_id: int, actor: User | None) -> UploadedFile | None:
+    """An uploaded file with its content, if ``actor`` may see it."""
+    query = select(UploadedFile).where(UploadedFile.id == upload_id).options(undefer(UploadedFile.content))
+    upload = session.scalar(query.execution_options(populate_existing=True))
+    return upload if upload is not None and _may_see(actor, upload.unit_code) else None
+
+
+def ledger_rows(
+    session: Session, template: UploadTemplate, unit_code: str | None = None, period: str | None = None
+) -> list[dict[str, Any]]:
+    """The stored rows of a ledger (field → value, with ``unit_code``, ``period`` and ``row_no``)."""
+    table = template.table
+    query = (
+        select(table, UploadedFile.period)
+        .join(UploadedFile, UploadedFile.id == table.c.upload_id)
+        .order_by(table.c.unit_code, UploadedFile.period, table.c.row_no)
+    )
+    if unit_code:
+        query = query.where(table.c.unit_code == unit_code)
+    if period:
+        query = query.where(UploadedFile.period == period)
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def export_rows(
+    session: Session, template: UploadTemplate, fmt: Literal["csv", "xlsx"] = "csv", unit_code: str | None = None,
+    period: str | None = None,
+) -> bytes:
+    """The stored rows of a ledger as a CSV or XLSX download, formula-like cells escaped.
+
+    The file has the template's columns (units by name) plus 上报单位 and 期间, so it can be
+    corrected and uploaded again.
+    """
+    names: Mapping[str, str] = {code: name for code, name in session.execute(select(Unit.code, Unit.name))}
+    units = [column.field for column in template.columns if column.type == "unit"]
+    rows: list[Sequence[Any]] = []
+    for row in ledger_rows(session, template, unit_code, period):
+        row.update({name: names.get(row[name], row[name]) for name in units})
+        rows.append([*shown_values(template, row), names.get(row["unit_code"], row["unit_code"]), row["period"]])
+    if fmt == "xlsx":
+        return xlsx_bytes(template, rows, EXPORT_HEADERS, units=list(names.values()))
+    return csv_bytes([*template.headers, *EXPORT_HEADERS], rows)

@@ -1,0 +1,188 @@
+"""Tenders and transactions (招投标与公共资源交易): OCDS processes, awards and contracts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from collectors import (
+    Checkpoint,
+    CollectContext,
+    Collector,
+    DemoContext,
+    DemoSource,
+    IndicatorSpec,
+    Record,
+    RecordKind,
+    Rejected,
+    Setting,
+    hookimpl,
+)
+from collectors.collector import Yielded
+from collectors.errors import SourceError
+from collectors.http import get_bytes
+from models.indicators.tenders import MEASURES
+from models.procurement import Award, Contract, Procurement
+from plugins import ocds
+from plugins.ocds_merge import merge
+from plugins.tenders_demo import TendersDemo
+
+
+class Tenders(Collector):
+    """Procurement processes published as OCDS by a public resource trading centre.
+
+    System: a trading centre's or procurement portal's OCDS feed (release or record
+    packages, paged with ``links.next``), or OCDS files exported from one. Keeps per
+    process (ocid) the buyer, method, tender period, number of tenderers and value, its
+    awards and its contracts.
+
+    Settings: ``url``, the feed's first page (``links.next`` is followed; relative links
+    are resolved against the page); or ``path``, an OCDS .json file or a folder of them
+    (read recursively); ``buyer_map``, buyer names → campaign unit code or name, for
+    buyers whose published name is not a unit's name, short name or alias;
+    ``page_size``, releases per page, sent as ``limit`` on the first request (0: the
+    feed's default).
+
+    Caveats: releases of one ocid are merged in date order, a record's compiledRelease
+    last; a later release updates the fields it carries and keeps the others. An
+    award's publication date is its awardNotice document's ``datePublished``, else the
+    date of the first release tagged ``award`` that holds it (read in the same run).
+    Methods in free text (公開招標, 单一来源) are mapped to the OCDS codes where the
+    mapping is unambiguous, else left empty; the raw text is kept. Buyers matched to no
+    unit are kept with an empty unit; a changed ``buyer_map`` applies to processes read
+    after the change. Files already read (same content) are skipped; the feed is resumed
+    from the last page read, kept relative to ``url`` (so it survives the feed moving host).
+
+    Format: OCDS 1.1, https://standard.open-contracting.org/1.1/en/ (JSON in UTF-8;
+    other encodings are detected). What is kept: docs/tenders.md.
+    """
+
+    name = "tenders"
+    title = "招投标与公共资源交易"
+    kinds = ("procurement", "award", "contract")
+    every_minutes = 60
+    settings = (
+        Setting("url", str, "", "URL of the OCDS feed's first page (a release or record package)"),
+        Setting("path", str, "", "an OCDS .json file, or a folder of them, read instead of a feed"),
+        Setting("buyer_map", dict, {}, "buyer names → campaign unit code or name"),
+        Setting("page_size", int, 0, "releases per feed page, sent as `limit` (0: the feed's default)"),
+    )
+
+    def collect(self, context: CollectContext) -> Iterator[Yielded]:
+        if context.settings["path"]:
+            yield from self._files(context)
+        elif context.settings["url"]:
+            yield from self._feed(context)
+        else:
+            raise SourceError("tenders has neither 'url' nor 'path'; set one in storm.toml or with --set url=…")
+
+    def _feed(self, context: CollectContext) -> Iterator[Yielded]:
+        """Pages from the saved position (or the first page), one checkpoint per page."""
+        base = str(context.settings["url"])
+        saved = context.cursor.get("next")
+        url = _resolve(base, saved) if saved else _first_page(base, context.settings["page_size"])
+        while True:
+            try:
+                document = ocds.load(get_bytes(context.http, url))
+            except ValueError as exc:
+                raise SourceError(f"GET {url}: the answer is {exc}") from None
+            items = list(ocds.releases(document, url))
+            yield from self._records(items, context)
+            link = _next_link(document)
+            following = urljoin(url, link) if link and items else None
+            if following is None or following == url:
+                yield Checkpoint({"next": _relative(base, url)})
+                return
+            url = following
+            yield Checkpoint({"next": _relative(base, url)})
+
+    def _files(self, context: CollectContext) -> Iterator[Yielded]:
+        """New or changed .json files; their releases are merged together, then one checkpoint."""
+        root = Path(context.settings["path"])
+        if not root.exists():
+            raise SourceError(f"path {root} does not exist; set tenders' 'path' to an OCDS .json file or a folder")
+        files = sorted(root.rglob("*.json")) if root.is_dir() else [root]
+        done = dict(context.cursor.get("files", {}))
+        read: dict[str, str] = {}
+        items: list[ocds.Release | Rejected] = []
+        for file in files:
+            name = file.relative_to(root).as_posix() if root.is_dir() else file.name
+            data = file.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if done.get(name) == digest:
+                continue
+            read[name] = digest
+            try:
+                items.extend(ocds.releases(ocds.load(data), name))
+            except ValueError as exc:
+                items.append(Rejected(f"{name}: {exc}"))
+        yield from self._records(items, context)
+        if read:
+            yield Checkpoint({**context.cursor, "files": {**done, **read}})
+
+    def _records(self, items: Iterable[ocds.Release | Rejected], context: CollectContext) -> Iterator[Yielded]:
+        buyer_map: Mapping[str, str] = context.settings["buyer_map"]
+        for item in merge(items):
+            if isinstance(item, Rejected):
+                yield item
+                continue
+            process = {"external_id": item.ocid, **item.columns()}
+            if "buyer_name" in process:
+                buyer = process["buyer_name"]
+                process["unit_code"] = context.units.code_for(buyer_map.get(buyer, buyer))
+            yield Record("procurement", process)
+            for key, award in item.award_columns().items():
+                yield Record("award", {"external_id": f"{item.ocid}/{key}", "ocid": item.ocid, "award_id": key,
+                                       **award})
+            for key, contract in item.contracts.items():
+                yield Record("contract", {"external_id": f"{item.ocid}/{key}", "ocid": item.ocid, "contract_id": key,
+                                          **contract})
+
+
+def _first_page(base: str, page_size: int) -> str:
+    if page_size <= 0:
+        return base
+    return f"{base}{'&' if urlsplit(base).query else '?'}{urlencode({'limit': page_size})}"
+
+
+def _next_link(document: Any) -> str | None:
+    links = document.get("links") if isinstance(document, Mapping) else None
+    link = links.get("next") if isinstance(links, Mapping) else None
+    return link if isinstance(link, str) and link.strip() else None
+
+
+def _relative(base: str, url: str) -> str:
+    """``url`` without the ``base`` prefix, so a saved position survives the feed's host moving."""
+    return url[len(base) :] if url.startswith(base) else url
+
+
+def _resolve(base: str, saved: str) -> str:
+    return saved if urlsplit(saved).scheme else base + saved
+
+
+@hookimpl
+def storm_collectors() -> list[type[Tenders]]:
+    return [Tenders]
+
+
+@hookimpl
+def storm_record_kinds() -> list[RecordKind]:
+    return [
+        RecordKind("procurement", Procurement, "采购项目"),
+        RecordKind("award", Award, "中标结果"),
+        RecordKind("contract", Contract, "合同"),
+    ]
+
+
+@hookimpl
+def storm_indicators() -> list[IndicatorSpec]:
+    return [IndicatorSpec(id=key, measure=measure, sources=(Tenders.name,)) for key, measure in MEASURES.items()]
+
+
+@hookimpl
+def storm_demo_sources(context: DemoContext) -> list[DemoSource]:
+    demo = TendersDemo(context.units, year=context.year, seed=context.seed)
+    return [DemoSource(name="公共资源交易中心", mount="/tenders", handler=demo, collector=Tenders.name)]
