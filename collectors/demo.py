@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -29,14 +30,22 @@ class DemoContext:
     seed: int = 2026
 
 
-class DemoAnswer(Protocol):
+@dataclass(frozen=True)
+class DemoResponse:
+    """What a demo handler answers."""
+
     status: int
     body: bytes
-    content_type: str
+    content_type: str = "application/json; charset=utf-8"
+
+
+def json_response(status: int, payload: Any) -> DemoResponse:
+    """A JSON answer (UTF-8, Chinese text unescaped)."""
+    return DemoResponse(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
 
 class DemoHandler(Protocol):
-    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> DemoAnswer:
+    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> DemoResponse:
         """Answer a request for ``path`` (relative to the mount point)."""
         ...
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -23,6 +22,7 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
+from collectors.files import files_read, new_files
 from collectors.http import get_bytes
 from collectors.parsing import LOCAL_TIME, iso_utc, parse_time
 from collectors.tabular import read_table
@@ -132,29 +132,25 @@ class Complaints(Collector):
     # --- files -------------------------------------------------------------------------
 
     def _files(self, context: CollectContext, mapping: FieldMapping) -> Iterator[Yielded]:
-        root = Path(context.settings["path"])
-        if not root.exists():
-            raise SourceError(f"path {root} does not exist; set complaints' 'path' to a file or a folder")
-        files = sorted(f for f in root.iterdir() if f.suffix.lower() in SUFFIXES) if root.is_dir() else [root]
-        contents = {file: file.read_bytes() for file in files}
-        documents = {file: _parsed(data) for file, data in contents.items() if file.suffix.lower() != ".csv"}
+        files = list(new_files(Path(context.settings["path"]), SUFFIXES, {}, "path"))
+        documents = {file.name: _parsed(file.data) for file in files if not file.name.lower().endswith(".csv")}
         mapping = mapping.with_services({code: service for document in documents.values() if _is_services(document)
                                          for code, service in services_of(document).items()})
         headers = header_fields(context.settings["header_map"])
-        done = dict(context.cursor.get("files", {}))
-        for file, data in contents.items():
-            digest = hashlib.sha256(data).hexdigest()
-            document = documents.get(file)
-            if done.get(file.name) == digest or _is_services(document):
+        cursor = dict(context.cursor)
+        done = cursor.get("files", {})
+        for file in files:
+            document = documents.get(file.name)
+            if done.get(file.name) == file.digest or _is_services(document):
                 continue
             try:
-                records = _file_records(file.name, data, document, mapping, headers)
+                records = _file_records(file.name, file.data, document, mapping, headers)
             except SourceError as exc:
                 yield Rejected(f"{file.name}: {exc}")
                 continue
             yield from records
-            done[file.name] = digest
-            yield Checkpoint({**context.cursor, "files": done})
+            cursor = files_read(cursor, file)
+            yield Checkpoint(cursor)
 
 
 def _parsed(data: bytes) -> Document | SourceError:

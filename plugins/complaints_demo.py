@@ -16,7 +16,6 @@ docs/complaints.md. Personal data is fake and looks it (张某, 138****0000).
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import random
 import threading
@@ -26,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from xml.etree import ElementTree
 
-from collectors.demo import DemoUnit
+from collectors.demo import DemoResponse, DemoUnit, json_response
 from models.workdays import add_workdays, is_workday
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -35,15 +34,6 @@ PER_WORKDAY, PER_REST_DAY = 8.5, 2.0
 LATE, LATE_PROBLEM_UNIT, NEVER_CLOSED, NO_FINDING = 0.06, 0.25, 0.015, 0.04
 UNSATISFIED, UNSATISFIED_IF_LATE, UNSATISFIED_AGAIN = 0.10, 0.30, 0.45
 SENT_BACK, KEPT_OPEN_AFTER_THIRD = 0.7, 0.5
-
-
-@dataclass(frozen=True)
-class Response:
-    """An HTTP response for the mounting server to send."""
-
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -285,13 +275,13 @@ def _xml(root: str, item_tag: str, items: list[dict[str, Any]]) -> bytes:
     return ElementTree.tostring(tree, encoding="utf-8", xml_declaration=True)
 
 
-def _answer(status: int, items: list[dict[str, Any]], xml: bool, root: str = "", tag: str = "") -> Response:
+def _answer(status: int, items: list[dict[str, Any]], xml: bool, root: str = "", tag: str = "") -> DemoResponse:
     if xml:
-        return Response(status, _xml(root, tag, items), "text/xml; charset=utf-8")
-    return Response(status, json.dumps(items, ensure_ascii=False).encode("utf-8"))
+        return DemoResponse(status, _xml(root, tag, items), "text/xml; charset=utf-8")
+    return json_response(status, items)
 
 
-def _error(status: int, description: str, xml: bool) -> Response:
+def _error(status: int, description: str, xml: bool) -> DemoResponse:
     return _answer(status, [{"code": status, "description": description}], xml, "errors", "error")
 
 
@@ -317,7 +307,7 @@ class ComplaintsDemo:
                 self._complaints = generate(self._units, self._year, self._seed)
             return self._complaints
 
-    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> Response:
+    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> DemoResponse:
         """Answer one request for ``path`` (relative to the mount point)."""
         route, _, extension = path.strip("/").rpartition(".")
         xml = extension == "xml"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from collectors import (
 from collectors.bases import Endpoint, LinkedPagesCollector
 from collectors.collector import Yielded
 from collectors.errors import SourceError
+from collectors.files import files_read, new_files
 from collectors.parsing import parse_time
 from collectors.tabular import read_table
 from models.indicators.service import MEASURES
@@ -166,19 +166,11 @@ class ServiceCenter(LinkedPagesCollector):
     # --- CSV exports ---------------------------------------------------------------
 
     def _collect_files(self, context: CollectContext) -> Iterator[Yielded]:
-        root = Path(context.settings["path"])
-        if not root.exists():
-            raise SourceError(f"path {root} does not exist; set service_center's 'path' to a CSV file or folder")
-        files = sorted(root.glob("*.csv")) if root.is_dir() else [root]
         headers = {**CASE_HEADERS, **context.settings["field_map"]}
-        done = dict(context.cursor.get("files", {}))
-        for file in files:
-            data = file.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if done.get(file.name) == digest:
-                continue
+        cursor = dict(context.cursor)
+        for file in new_files(Path(context.settings["path"]), (".csv",), cursor, "path"):
             try:
-                table = read_table(data)
+                table = read_table(file.data)
             except SourceError as exc:
                 yield Rejected(f"{file.name}: {exc}")
                 continue
@@ -189,8 +181,8 @@ class ServiceCenter(LinkedPagesCollector):
                     yield Record("case", self._case(fields, context))
                 except (KeyError, ValueError) as exc:
                     yield Rejected(f"{file.name} line {line}: {exc}", fields.get("external_id"))
-            done[file.name] = digest
-            yield Checkpoint({**context.cursor, "files": done})
+            cursor = files_read(cursor, file)
+            yield Checkpoint(cursor)
 
 
 @hookimpl

@@ -11,7 +11,6 @@ cases, as they would from a live system.
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import random
 import threading
@@ -20,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
-from collectors.demo import DemoUnit
+from collectors.demo import DemoResponse, DemoUnit, json_response
 from models.workdays import calendar_rows
 
 UTC = timezone.utc
@@ -42,15 +41,6 @@ _LATE_OVERALL = 0.03
 _LATE_FACTOR_WORST = 4.0        # the one or two worst departments, against the rest
 _RATED, _BAD, _BAD_IF_LATE = 0.68, 0.02, 0.25
 _WEEKDAY_FACTOR = (1.15, 1.05, 1.0, 0.95, 0.85, 1.0, 1.0)  # Mon..Sun (make-up workdays)
-
-
-@dataclass(frozen=True)
-class Response:
-    """An HTTP response for the mounting server to send."""
-
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -638,11 +628,6 @@ def _parse_limit(text: str | None) -> int:
     return int(text)
 
 
-def _json(status: int, payload: Mapping[str, Any]) -> Response:
-    """A JSON response."""
-    return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
-
-
 def _index(year: int) -> dict[str, Any]:
     """The description served at ``/api/v1``."""
     return {
@@ -704,7 +689,7 @@ class ServiceCenterDemo:
                 self._data = (items, cases, feeds)
             return self._data
 
-    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> Response:
+    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> DemoResponse:
         """Answer one request.
 
         ``path`` is relative to the mount point, e.g. "/api/v1/cases"; ``query`` is as
@@ -712,21 +697,21 @@ class ServiceCenterDemo:
         """
         with self._lock:
             if self._fail_after_pages is not None and self._pages >= self._fail_after_pages:
-                return _json(500, {"error": "injected failure"})
+                return json_response(500, {"error": "injected failure"})
         route = path.rstrip("/")
         feed = self._generated()[2].get(route)
         if feed is None and route not in ("", "/api/v1"):
-            return _json(404, {"error": f"no such path '{path}'; see /api/v1"})
+            return json_response(404, {"error": f"no such path '{path}'; see /api/v1"})
         if method.upper() != "GET":
-            return _json(405, {"error": f"method {method} is not allowed; use GET"})
+            return json_response(405, {"error": f"method {method} is not allowed; use GET"})
         if feed is None:
-            return _json(200, _index(self._year))
+            return json_response(200, _index(self._year))
         try:
             return self._page(route, feed, query)
         except _BadRequest as exc:
-            return _json(400, {"error": str(exc)})
+            return json_response(400, {"error": str(exc)})
 
-    def _page(self, route: str, feed: _Feed, query: Mapping[str, list[str]]) -> Response:
+    def _page(self, route: str, feed: _Feed, query: Mapping[str, list[str]]) -> DemoResponse:
         """One page of ``feed`` as asked by ``query``."""
         unknown = sorted(set(query) - set(_PARAMETERS))
         if unknown:
@@ -745,4 +730,4 @@ class ServiceCenterDemo:
             next_path = f"{route}?{urlencode(params, safe=':')}"
         with self._lock:
             self._pages += 1
-        return _json(200, {"data": records, "next": next_path, "count": len(records)})
+        return json_response(200, {"data": records, "next": next_path, "count": len(records)})

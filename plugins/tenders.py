@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
+from collectors.files import files_read, new_files
 from collectors.http import get_bytes
 from models.indicators.tenders import MEASURES
 from models.procurement import Award, Contract, Procurement
@@ -101,27 +101,16 @@ class Tenders(Collector):
 
     def _files(self, context: CollectContext) -> Iterator[Yielded]:
         """New or changed .json files; their releases are merged together, then one checkpoint."""
-        root = Path(context.settings["path"])
-        if not root.exists():
-            raise SourceError(f"path {root} does not exist; set tenders' 'path' to an OCDS .json file or a folder")
-        files = sorted(root.rglob("*.json")) if root.is_dir() else [root]
-        done = dict(context.cursor.get("files", {}))
-        read: dict[str, str] = {}
+        files = list(new_files(Path(context.settings["path"]), (".json",), context.cursor, "path", recursive=True))
         items: list[ocds.Release | Rejected] = []
         for file in files:
-            name = file.relative_to(root).as_posix() if root.is_dir() else file.name
-            data = file.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if done.get(name) == digest:
-                continue
-            read[name] = digest
             try:
-                items.extend(ocds.releases(ocds.load(data), name))
+                items.extend(ocds.releases(ocds.load(file.data), file.name))
             except ValueError as exc:
-                items.append(Rejected(f"{name}: {exc}"))
+                items.append(Rejected(f"{file.name}: {exc}"))
         yield from self._records(items, context)
-        if read:
-            yield Checkpoint({**context.cursor, "files": {**done, **read}})
+        if files:
+            yield Checkpoint(files_read(context.cursor, *files))
 
     def _records(self, items: Iterable[ocds.Release | Rejected], context: CollectContext) -> Iterator[Yielded]:
         buyer_map: Mapping[str, str] = context.settings["buyer_map"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 import math
 import random
 import threading
@@ -28,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from collectors.demo import DemoUnit
+from collectors.demo import DemoResponse, DemoUnit, json_response
 from collectors.parsing import iso_utc
 from models.workdays import is_workday
 
@@ -73,15 +72,6 @@ TRADES = {"works": ("建设工程", "建筑工程", "市政工程", "水利水�
           "goods": ("科技", "商贸", "设备", "信息技术"),
           "services": ("物业服务", "环境服务", "文化传媒", "咨询服务")}
 AGENCIES = ("区公共资源交易中心", "诚信招标代理有限公司", "正达工程咨询有限公司")
-
-
-@dataclass(frozen=True)
-class Response:
-    """An HTTP response for the mounting server to send."""
-
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -256,10 +246,6 @@ def _limit(text: str | None) -> int:
     return int(text)
 
 
-def _json(status: int, payload: Mapping[str, Any]) -> Response:
-    return Response(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
-
-
 class TendersDemo:
     """The demo OCDS feed: generated processes and the HTTP handler serving their releases."""
 
@@ -275,15 +261,15 @@ class TendersDemo:
         self._pages = 0
         self._lock = threading.Lock()
 
-    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> Response:
+    def handle(self, method: str, path: str, query: Mapping[str, list[str]]) -> DemoResponse:
         """Answer one request for ``path`` (relative to the mount point)."""
         with self._lock:
             if self._fail_after_pages is not None and self._pages >= self._fail_after_pages:
-                return _json(500, {"error": "injected failure"})
+                return json_response(500, {"error": "injected failure"})
         if path.rstrip("/") not in ("", "/releases"):
-            return _json(404, {"error": f"no such path '{path}'; the releases are at the mount point itself"})
+            return json_response(404, {"error": f"no such path '{path}'; the releases are at the mount point itself"})
         if method.upper() != "GET":
-            return _json(405, {"error": f"method {method} is not allowed; use GET"})
+            return json_response(405, {"error": f"method {method} is not allowed; use GET"})
         try:
             unknown = sorted(set(query) - set(PARAMETERS))
             if unknown:
@@ -292,10 +278,10 @@ class TendersDemo:
                               _limit(_single(query, "limit")))
             page["uri"] = "?" + urlencode({name: values[0] for name, values in query.items()})
         except _BadRequest as exc:
-            return _json(400, {"error": str(exc)})
+            return json_response(400, {"error": str(exc)})
         with self._lock:
             self._pages += 1
-        return _json(200, page)
+        return json_response(200, page)
 
     def _page(self, since: dt.datetime, after: str, limit: int) -> dict[str, Any]:
         now = self._clock()

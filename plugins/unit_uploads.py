@@ -7,7 +7,6 @@ templates"); the upload page and ``storm upload`` take them, and so does the
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
+from collectors.files import files_read, new_files
 from collectors.upload_problems import bad_drop_name
 from collectors.uploads import MAX_FILE_BYTES
 from models.uploads import UploadedFile
@@ -200,22 +200,15 @@ class UnitUploads(Collector):
         inbox = Path(context.settings["inbox"])
         if not inbox.is_dir():
             raise SourceError(f"inbox {inbox} is not a folder; set uploads' 'inbox' to the folder files are dropped in")
-        done = dict(context.cursor.get("files", {}))
-        for path in sorted(inbox.iterdir()):
-            if not path.is_file() or path.name.startswith(("~$", ".")) or path.suffix.lower() not in (".csv", ".xlsx"):
-                continue
-            with path.open("rb") as file:
-                data = file.read(MAX_FILE_BYTES + 1)  # a bigger file is rejected by its size alone
-            digest = hashlib.sha256(data).hexdigest()
-            if done.get(path.name) == digest:
-                continue
-            parts = path.stem.split("__")
+        cursor = dict(context.cursor)
+        for file in new_files(inbox, (".csv", ".xlsx"), cursor, "inbox", max_bytes=MAX_FILE_BYTES):
+            parts = file.name.rsplit(".", 1)[0].split("__")
             if len(parts) == 3:
-                yield FileUpload(*parts, filename=path.name, data=data)
+                yield FileUpload(*parts, filename=file.name, data=file.data)
             else:
-                yield Rejected(bad_drop_name(path.name))
-            done[path.name] = digest
-            yield Checkpoint({**context.cursor, "files": done})
+                yield Rejected(bad_drop_name(file.name))
+            cursor = files_read(cursor, file)
+            yield Checkpoint(cursor)
 
 
 @hookimpl

@@ -19,7 +19,8 @@ from collectors.parsing import iso_utc
 from collectors.runner import load_cursor, run_collector
 from models.complaints import Complaint, escalations
 from models.runs import CollectorRun
-from plugins.complaints_demo import ComplaintsDemo, Response
+from collectors.demo import DemoResponse
+from plugins.complaints_demo import ComplaintsDemo
 from plugins.open311 import read_document, services_of, windows
 from tests.conftest import serve
 
@@ -194,7 +195,7 @@ class Flaky:
                 self.slow_times -= 1
                 time.sleep(1.0)
         elif self.slow_from is None and self.calls % 2:
-            return Response(503, b'[{"code": 503, "description": "busy"}]')
+            return DemoResponse(503, b'[{"code": 503, "description": "busy"}]')
         return self.inner.handle(method, path, query)
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from collectors import DemoContext, UnitDirectory
 from collectors.registry import load_registry
-from plugins.complaints_demo import RADIO, SERVICES, ComplaintsDemo, Response, broadcast_days
+from collectors.demo import DemoResponse
+from plugins.complaints_demo import RADIO, SERVICES, ComplaintsDemo, broadcast_days
 from plugins.complaints_mapping import FieldMapping
 from plugins.open311 import read_document
 
@@ -26,11 +27,11 @@ def demo(demo_units) -> ComplaintsDemo:
     return ComplaintsDemo(demo_units, YEAR, clock=lambda: YEAR_AFTER)
 
 
-def get(demo: ComplaintsDemo, path: str, **params: str) -> Response:
+def get(demo: ComplaintsDemo, path: str, **params: str) -> DemoResponse:
     return demo.handle("GET", path, {key: [value] for key, value in params.items()})
 
 
-def items(response: Response) -> list[dict]:
+def items(response: DemoResponse) -> list[dict]:
     assert response.status == 200, response.body
     return read_document(response.body).items
 

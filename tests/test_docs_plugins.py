@@ -7,12 +7,11 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from collectors.demo import DemoServer, DemoSource
+from collectors.demo import DemoResponse, DemoServer, DemoSource, json_response
 
 PAGE = Path(__file__).parent.parent / "docs" / "plugins.md"
 FILE_BLOCK = re.compile(r"<!-- file: (?P<path>[^ ]+) -->\n```\w*\n(?P<body>.*?)\n```", re.DOTALL)
@@ -22,18 +21,9 @@ EPISODES = [
 ]
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-
-
 class Feed:
-    def handle(self, method: str, path: str, query: object) -> Answer:
-        if path == "/episodes.json":
-            return Answer(200, json.dumps(EPISODES, ensure_ascii=False).encode())
-        return Answer(404, b"{}")
+    def handle(self, method: str, path: str, query: object) -> DemoResponse:
+        return json_response(200, EPISODES) if path == "/episodes.json" else json_response(404, {})
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from collectors.config import Config, collector_settings
+from collectors.demo import DemoResponse
 from collectors.runner import load_cursor, run_collector
 from models.runs import CollectorRun
 from models.service import ApprovalItem, Case
@@ -113,7 +114,7 @@ def test_server_errors_are_retried(store, registry, demo_units, clock):
         def handle(self, method, path, query):
             self.calls += 1
             if self.calls % 2:
-                return type(self.inner.handle(method, path, query))(503, b'{"error": "busy"}')
+                return DemoResponse(503, b'{"error": "busy"}')
             return self.inner.handle(method, path, query)
 
     flaky = Flaky()

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from models.workdays import add_workdays, is_workday
-from plugins.service_center_demo import DemoUnit, Response, ServiceCenterDemo
+from collectors.demo import DemoResponse, DemoUnit
+from plugins.service_center_demo import ServiceCenterDemo
 
 UTC = timezone.utc
 SHANGHAI = timezone(timedelta(hours=8))
@@ -66,12 +67,12 @@ def parse(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def body(response: Response) -> dict:
+def body(response: DemoResponse) -> dict:
     assert response.content_type == "application/json; charset=utf-8"
     return json.loads(response.body.decode("utf-8"))
 
 
-def get(demo: ServiceCenterDemo, path: str, **params: str) -> Response:
+def get(demo: ServiceCenterDemo, path: str, **params: str) -> DemoResponse:
     return demo.handle("GET", path, {k: [v] for k, v in params.items()})
 
 

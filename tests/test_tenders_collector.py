@@ -16,7 +16,8 @@ from collectors.config import Config, collector_settings
 from collectors.runner import load_cursor, run_collector
 from models.procurement import Award, Contract, Procurement
 from models.runs import CollectorRun
-from plugins.tenders_demo import Response, TendersDemo
+from collectors.demo import DemoResponse
+from plugins.tenders_demo import TendersDemo
 from tests.conftest import CAMPAIGN_YEAR, serve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ocds"
@@ -232,7 +233,7 @@ def test_a_source_that_keeps_timing_out_is_a_failed_run_with_nothing_written(sto
 def test_an_answer_that_is_not_json_fails_the_run_naming_the_page(store, registry):
     class Html:
         def handle(self, method, path, query):
-            return Response(200, b"<html>maintenance</html>", "text/html")
+            return DemoResponse(200, b"<html>maintenance</html>", "text/html")
 
     server = serve(Html(), "/tenders", "tenders")
     try:
