@@ -143,7 +143,7 @@ def _ingest(store: Store, registry: Registry, name: str, upload: FileUpload, res
     try:
         with store.begin() as session:
             outcome = ingest(session, registry, upload.template, upload.unit, upload.period, upload.filename,
-                             upload.data, actor=None, via=name)
+                             upload.data, actor=None, via=name, record_run=False)
     except UserError as exc:
         result.reject(f"{upload.filename}: {exc}")
         return

@@ -29,12 +29,18 @@ from collectors.upload_reading import data_rows, find_layout, read_grid
 from collectors.upload_validation import RowRules, check_rows
 from models.accounts import Role, User
 from models.audit import audit
+from models.base import utcnow
 from models.campaign import Unit
+from models.runs import CollectorRun
 from models.uploads import UploadedFile, UploadStatus
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 CLI_ACTOR = "cli"
+UPLOADS_SOURCE = "uploads"
+"""The source name of office uploads: the folder collector's name, and the collector that
+uploads through the page or the command line are recorded under as runs, so that the
+indicators fed by uploads know how fresh they are."""
 """Who the audit log names for uploads without an account (the command line's operator)."""
 EXPORT_HEADERS = ("上报单位", "期间")
 
@@ -176,7 +182,7 @@ def preview_upload(
 
 def ingest(
     session: Session, registry: Registry, template_id: str, unit: str, period: str | None, filename: str,
-    data: bytes, actor: User | None, via: str = CLI_ACTOR,
+    data: bytes, actor: User | None, via: str = CLI_ACTOR, record_run: bool = True,
 ) -> UploadResult:
     """Validate an uploaded file and store all its rows, or none of them.
 
@@ -185,12 +191,19 @@ def ingest(
     ``actor`` is the account uploading; None is the command line's operator, acting as
     an admin, named ``via`` in the audit log. Works in the caller's transaction: the
     caller commits. Raises :class:`UploadError` for an unknown template, unit or period.
+    A stored file is also recorded as a run of :data:`UPLOADS_SOURCE` unless ``record_run``
+    is False (the runner records the runs of the folder collector itself).
     """
     request = _request(session, registry, template_id, unit, period, filename, data)
     result = _examine(session, registry, request, actor)
     uploader = actor.username if actor else via
     if result.status == "valid":
         result = _store(session, request, result, uploader)
+        if record_run:
+            now = utcnow()
+            session.add(CollectorRun(collector=UPLOADS_SOURCE, started_at=now, finished_at=now, status="success",
+                                     fetched=len(result.rows), inserted=result.rows_stored,
+                                     updated=result.rows_replaced))
     elif result.status == "rejected":
         session.add(_uploaded_file(request, uploader, UploadStatus.REJECTED,
                                    problems=[problem.as_json() for problem in result.problems]))

@@ -26,7 +26,7 @@ from collectors.collector import Yielded
 from collectors.errors import SourceError
 from collectors.files import files_read, new_files
 from collectors.upload_problems import bad_drop_name
-from collectors.uploads import MAX_FILE_BYTES
+from collectors.uploads import MAX_FILE_BYTES, UPLOADS_SOURCE
 from models.uploads import UploadedFile
 
 UNIT = Column("unit", "单位", "unit", required=True)
@@ -188,7 +188,7 @@ class UnitUploads(Collector):
     CSV in any encoding Excel writes or XLSX.
     """
 
-    name = "uploads"
+    name = UPLOADS_SOURCE
     title = "单位上报"
     kinds = ("uploaded_file",)
     every_minutes = 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Float, String
+from sqlalchemy import Boolean, Date, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
@@ -30,6 +30,14 @@ class local_date(FunctionElement[Any]):
     type = Date()
     inherit_cache = True
     name = "local_date"
+
+
+class contains_text(FunctionElement[bool]):
+    """True when the first text contains the second, taken literally (no ``LIKE`` wildcards)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "contains_text"
 
 
 class days_between(FunctionElement[float]):
@@ -65,6 +73,18 @@ def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
 def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
     return f"CAST({compiler.process(column, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours' AS DATE)"
+
+
+@compiles(contains_text, "sqlite")
+def _contains_text_sqlite(element: contains_text, compiler: Any, **kw: Any) -> str:
+    text, part = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(instr({text}, {part}) > 0)"
+
+
+@compiles(contains_text, "postgresql")
+def _contains_text_postgresql(element: contains_text, compiler: Any, **kw: Any) -> str:
+    text, part = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(strpos({text}, {part}) > 0)"
 
 
 @compiles(days_between, "sqlite")
