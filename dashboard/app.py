@@ -1,38 +1,67 @@
-"""The dashboard's entry point: it only routes (``streamlit run dashboard/app.py``)."""
+"""The dashboard's entry point: it only routes (``streamlit run dashboard/app.py``).
+
+Who sees what (see :mod:`dashboard.auth`): without any account every visitor views the
+aggregate pages; with accounts a login comes first, then leaders view, units view and
+upload, admins also manage accounts and read the audit log. A display-screen account sees
+only the screen (issue 5 puts the screen itself where :func:`views.login.screen_only` is).
+"""
 
 from functools import partial
 
 import streamlit as st
 
-from dashboard import data, routes
+from dashboard import auth, data, routes
+from dashboard.auth import Viewer
 from dashboard.format import action_title
 from dashboard.i18n import t
-from dashboard.views import setup_needed
+from dashboard.views import login, setup_needed
+
+
+def _page(script: str, title: str, url_path: str, icon: str | None = None, default: bool = False) -> st.Page:
+    return st.Page(script, title=title, icon=icon, url_path=url_path, default=default)
+
+
+def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
+    """The navigation of a viewer's role, by section; a section with no page for it is left out."""
+    sections: dict[str, list[tuple[frozenset[str], st.Page]]] = {
+        t("nav.overview"): [
+            (auth.VIEWERS, _page(routes.OVERVIEW, t("nav.overview"), "overview", ":material/dashboard:", True)),
+            (auth.VIEWERS, _page(routes.UNITS, t("nav.units"), routes.UNITS_URL, ":material/domain:")),
+        ],
+        t("nav.actions"): [
+            (auth.VIEWERS, _page(routes.action_page(a.no), action_title(a.no, a.name), routes.action_url(a.no)))
+            for a in data.campaign().actions
+        ],
+        t("nav.reporting"): [
+            (auth.UPLOADERS, _page(routes.UPLOADS, t("nav.uploads"), routes.UPLOADS_URL, ":material/upload_file:")),
+        ],
+        t("nav.operations"): [
+            (auth.VIEWERS, _page(routes.COLLECTORS, t("nav.collectors"), routes.COLLECTORS_URL, ":material/sync:")),
+            (auth.ADMINS, _page(routes.USERS, t("nav.users"), routes.USERS_URL, ":material/group:")),
+            (auth.ADMINS, _page(routes.AUDIT, t("nav.audit"), routes.AUDIT_URL, ":material/history:")),
+        ],
+    }
+    shown = {name: [page for roles, page in pages if viewer.may(roles)] for name, pages in sections.items()}
+    return {name: pages for name, pages in shown.items() if pages}
+
+
+def _only(page: st.Page) -> None:
+    st.navigation([page], position="hidden").run()
+
 
 check = data.startup()
 st.set_page_config(page_title=t("app.title"), layout="wide")
 
-if check.ready:
-    actions = data.campaign().actions
-    pages = {
-        t("nav.overview"): [
-            st.Page(routes.OVERVIEW, title=t("nav.overview"), icon=":material/dashboard:", default=True)
-        ],
-        t("nav.actions"): [
-            st.Page(
-                routes.action_page(action.no),
-                title=action_title(action.no, action.name),
-                url_path=routes.action_url(action.no),
-            )
-            for action in actions
-        ],
-        t("nav.operations"): [
-            st.Page(
-                routes.COLLECTORS, title=t("nav.collectors"), icon=":material/sync:", url_path=routes.COLLECTORS_URL
-            )
-        ],
-    }
-    st.navigation(pages).run()
+if not check.ready:
+    _only(st.Page(partial(setup_needed.render, check), title=t("setup.title"), url_path="setup", default=True))
+elif (viewer := auth.gate()) is None:
+    _only(st.Page(login.render, title=t("login.title"), url_path="login", default=True))
 else:
-    notice = st.Page(partial(setup_needed.render, check), title=t("setup.title"), url_path="setup", default=True)
-    st.navigation([notice], position="hidden").run()
+    login.account_box(viewer)
+    if viewer.is_guest:
+        st.info(t("auth.open"), icon=":material/lock_open:")
+    pages = _pages(viewer)
+    if pages:
+        st.navigation(pages).run()
+    else:  # a display-screen account: the screen is not built yet
+        _only(st.Page(login.screen_only, title=t("auth.screen_title"), url_path="screen", default=True))

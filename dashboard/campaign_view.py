@@ -39,8 +39,18 @@ class PhaseInfo:
 
 
 @dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    short: str
+    kind: str
+    """township, street or department (:class:`models.campaign.UnitKind`)."""
+
+
+@dataclass(frozen=True)
 class CampaignView:
-    """The campaign, its actions, tasks and phases in plan order, and its units' short names by code."""
+    """The campaign, its actions, tasks and phases in plan order, its units' short names by code,
+    and its units in plan order."""
 
     name: str
     district: str
@@ -50,6 +60,7 @@ class CampaignView:
     tasks: Sequence[TaskInfo]
     phases: Sequence[PhaseInfo]
     unit_names: Mapping[str, str]
+    units: Sequence[UnitInfo] = ()
 
     def action(self, no: int) -> ActionInfo | None:
         return next((action for action in self.actions if action.no == no), None)
@@ -75,7 +86,7 @@ def read_campaign_view(session: Session) -> CampaignView | None:
     actions = session.scalars(select(Action).order_by(Action.no))
     tasks = session.scalars(select(Task).order_by(Task.no))
     phases = session.scalars(select(Phase).order_by(Phase.position, Phase.starts_on))
-    units = session.scalars(select(Unit).order_by(Unit.position))
+    units = list(session.scalars(select(Unit).order_by(Unit.position)))
     return CampaignView(
         name=campaign.name,
         district=campaign.district,
@@ -85,6 +96,7 @@ def read_campaign_view(session: Session) -> CampaignView | None:
         tasks=[TaskInfo(t.no, t.action_no, t.name, t.summary, tuple(t.lead), tuple(t.responsible)) for t in tasks],
         phases=[PhaseInfo(p.key, p.name, p.starts_on, p.ends_on, tuple(p.due)) for p in phases],
         unit_names={unit.code: unit.short or unit.name for unit in units},
+        units=[UnitInfo(unit.code, unit.name, unit.short or unit.name, unit.kind) for unit in units],
     )
 
 

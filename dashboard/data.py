@@ -7,7 +7,9 @@ collector run that lands shows on the next rerun rather than after the cache exp
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import func, inspect, select
@@ -18,16 +20,23 @@ from collectors.errors import UserError
 from collectors.registry import Registry, load_registry
 from collectors.report import IndicatorReport, indicator_reports
 from collectors.status import CollectorStatus, collector_statuses
+from collectors.templates import UploadTemplate
 from dashboard import i18n
 from dashboard.campaign_view import CampaignView, read_campaign_view
+from models.accounts import User
+from models.audit import AuditEntry
 from models.campaign import Campaign
 from models.runs import CollectorRun
 from models.store import Store, StoreError, open_store
+from models.uploads import UploadedFile, UploadStatus
 
 CACHE_SECONDS = 300
 
-DataVersion = tuple[int | None, str | None]
-"""The newest collector run's id and the latest finish: changes whenever a run starts or ends."""
+DataVersion = tuple[int | None, str | None, int | None]
+"""The newest collector run's id, the latest finish and the newest upload's id: changes whenever a
+run starts or ends and whenever a file is uploaded."""
+AUDIT_ROWS = 500
+"""How many audit entries the audit page lists at most."""
 
 
 @dataclass(frozen=True)
@@ -83,10 +92,16 @@ def _url() -> str:
     return config().database_url
 
 
+def store() -> Store:
+    """The store (for the pages that write: logins, uploads, accounts; reads go through the functions below)."""
+    return _store(_url())
+
+
 def _data_version(url: str) -> DataVersion:
     with _store(url).begin() as session:
         newest, finished = session.execute(select(func.max(CollectorRun.id), func.max(CollectorRun.finished_at))).one()
-    return newest, finished.isoformat() if finished else None
+        upload = session.scalar(select(func.max(UploadedFile.id)))
+    return newest, finished.isoformat() if finished else None, upload
 
 
 def campaign() -> CampaignView:
@@ -132,3 +147,94 @@ def _statuses(url: str, version: DataVersion, settings: Config) -> list[Collecto
 def source_titles() -> dict[str, str]:
     """Installed collectors' display names by collector name."""
     return {name: collector.title for name, collector in registry().collectors.items()}
+
+
+def upload_templates() -> dict[str, UploadTemplate]:
+    """Every installed upload template by id, in the order the plugins declare them."""
+    return registry().upload_templates
+
+
+@dataclass(frozen=True)
+class LedgerMark:
+    """The newest period of a unit's ledger that holds a stored file, and how many stored files it has."""
+
+    template: str
+    unit_code: str
+    latest_period: str
+    files: int
+
+
+def ledger_marks() -> list[LedgerMark]:
+    """Which unit has uploaded which ledger, and for which latest period (stored files only)."""
+    url = _url()
+    return _ledger_marks(url, _data_version(url))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _ledger_marks(url: str, version: DataVersion) -> list[LedgerMark]:
+    """``version`` is not read: it is part of the cache key."""
+    query = (
+        select(UploadedFile.template, UploadedFile.unit_code, func.max(UploadedFile.period), func.count())
+        .where(UploadedFile.status == UploadStatus.STORED)
+        .group_by(UploadedFile.template, UploadedFile.unit_code)
+    )
+    with _store(url).begin() as session:
+        return [LedgerMark(*row) for row in session.execute(query)]
+
+
+def has_accounts() -> bool:
+    """Whether any account exists (none: an unconfigured demo, open to every visitor). Not cached."""
+    with store().begin() as session:
+        return session.scalar(select(User.id).limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the user list shows it (no password hash)."""
+
+    username: str
+    display_name: str
+    role: str
+    unit_code: str | None
+    active: bool
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None
+
+
+def accounts() -> list[Account]:
+    """Every account by user name (not cached: the user page shows its own changes at once)."""
+    with store().begin() as session:
+        users = session.scalars(select(User).order_by(User.username))
+        return [
+            Account(u.username, u.display_name, u.role, u.unit_code, u.active, u.created_at, u.last_login_at)
+            for u in users
+        ]
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str | None
+    ok: bool
+    detail: dict[str, Any]
+
+
+def audit_entries(action: str | None = None, actor: str | None = None, limit: int = AUDIT_ROWS) -> list[AuditRow]:
+    """The audit log newest first, of one action and one actor if given (not cached)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    with store().begin() as session:
+        return [AuditRow(e.at, e.actor, e.action, e.target, e.ok, dict(e.detail or {})) for e in session.scalars(query)]
+
+
+def audit_choices() -> tuple[list[str], list[str]]:
+    """The actions and the actors the audit log holds, sorted (for its filters)."""
+    with store().begin() as session:
+        actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+        actors = session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)).all()
+    return list(actions), list(actors)

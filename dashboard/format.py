@@ -96,3 +96,30 @@ def chinese_numeral(n: int) -> str:
 def action_title(no: int, name: str) -> str:
     """An action as the plan heads it: ``一、凝心聚力振精神``."""
     return t("action.title", numeral=chinese_numeral(no), no=no, name=name)
+
+
+def period_text(key: str) -> str:
+    """An upload period key as people write it: ``2026年6月``, ``2026年``, ``全程``."""
+    year, _, month = key.partition("-")
+    if not year.isdigit():
+        return t("period.campaign")
+    if month:
+        return t("period.month", year=int(year), month=int(month))
+    return t("period.year", year=int(year))
+
+
+def column_format(unit: str) -> str:
+    """How a table column of an indicator's values is formatted (``st.column_config.NumberColumn``);
+    ratios are shown as percentages with one decimal, so their cells hold :func:`column_value`."""
+    if unit == "ratio":
+        return "%.1f%%"
+    if unit in ("days", "score"):
+        return t(f"value.{unit}", value="%.1f")
+    return "%d"
+
+
+def column_value(value: float | None, unit: str) -> float | None:
+    """An indicator's value as a table cell formatted by :func:`column_format` holds it (ratios in percent)."""
+    if value is None or unit != "ratio":
+        return value
+    return round(value * 100, 1)

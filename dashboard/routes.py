@@ -9,6 +9,14 @@ from __future__ import annotations
 OVERVIEW = "views/overview.py"
 COLLECTORS = "views/collector_status.py"
 COLLECTORS_URL = "collectors"
+UNITS = "views/units.py"
+UNITS_URL = "units"
+UPLOADS = "views/uploads.py"
+UPLOADS_URL = "uploads"
+AUDIT = "views/audit_log.py"
+AUDIT_URL = "audit"
+USERS = "views/users.py"
+USERS_URL = "users"
 
 
 def action_page(no: int) -> str:

@@ -1,0 +1,151 @@
+"""Who is looking: local accounts, the login gate, and which role may open which page.
+
+The logged-in account's user name is kept in ``st.session_state``; the account itself is
+read again from the store on every run, so that one disabled (or deleted) since it logged
+in is logged out at once. A store without any account is an unconfigured demo: every
+visitor is a guest who may view, and nobody may upload or manage. Every login (ok or not)
+and logout is written to the audit log (:func:`models.accounts.authenticate` logs logins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from dashboard import data
+from dashboard.i18n import t
+from models.accounts import FAILURE_WINDOW, Role, User, authenticate, find_user, is_throttled
+from models.audit import audit
+
+GUEST = "guest"
+"""The role of every visitor while no account exists."""
+USERNAME_KEY = "auth.username"
+VIEWER_KEY = "auth.viewer"
+NOTICE_KEY = "auth.notice"
+
+VIEWERS: frozenset[str] = frozenset({GUEST, Role.LEADER, Role.UNIT, Role.ADMIN})
+"""Who may open the pages that show aggregates: the overview, actions, units, collectors."""
+UPLOADERS: frozenset[str] = frozenset({Role.UNIT, Role.ADMIN})
+ADMINS: frozenset[str] = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person at the screen: an account as it is now, or a guest (``username`` None)."""
+
+    username: str | None
+    role: str
+    display_name: str = ""
+    unit_code: str | None = None
+
+    @property
+    def is_guest(self) -> bool:
+        return self.username is None
+
+    def may(self, roles: Collection[str]) -> bool:
+        return self.role in roles
+
+
+def _viewer_of(user: User) -> Viewer:
+    return Viewer(user.username, user.role, user.display_name or user.username, user.unit_code)
+
+
+def gate() -> Viewer | None:
+    """The viewer of this run, or None when someone has to log in first."""
+    viewer = _read_viewer()
+    st.session_state[VIEWER_KEY] = viewer
+    return viewer
+
+
+def _read_viewer() -> Viewer | None:
+    if not data.has_accounts():
+        st.session_state.pop(USERNAME_KEY, None)
+        return Viewer(None, GUEST)
+    username = st.session_state.get(USERNAME_KEY)
+    if not username:
+        return None
+    with data.store().begin() as session:
+        user = find_user(session, username)
+        if user is not None and user.active:
+            return _viewer_of(user)
+    del st.session_state[USERNAME_KEY]
+    st.session_state[NOTICE_KEY] = "login.logged_out"
+    return None
+
+
+def current() -> Viewer:
+    """The viewer :func:`gate` found in this run (pages run after the gate)."""
+    viewer = st.session_state.get(VIEWER_KEY)
+    if viewer is None:
+        st.error(t("auth.forbidden"), icon=":material/lock:")
+        st.stop()
+    return viewer
+
+
+def require(roles: Collection[str]) -> Viewer:
+    """The viewer if its role may open this page; otherwise the page says 无权限 and stops.
+
+    Navigation already leaves out what a role may not open: this holds however a page is reached.
+    """
+    viewer = current()
+    if not viewer.may(roles):
+        st.error(t("auth.forbidden"), icon=":material/lock:")
+        st.stop()
+    return viewer
+
+
+class NoAccount(Exception):
+    """The viewer has no account (a guest), or it is gone or disabled."""
+
+
+def account(session: Session, viewer: Viewer) -> User:
+    """The viewer's account in ``session``, for the functions that check permissions themselves.
+
+    Never None: to :mod:`collectors.uploads` None is the command line's operator, who may do anything.
+    """
+    user = None if viewer.username is None else find_user(session, viewer.username)
+    if user is None or not user.active:
+        raise NoAccount(viewer.username)
+    return user
+
+
+def log_in(username: str, password: str) -> str | None:
+    """Log in; None when it worked, else the i18n key of why not. The attempt is audited either way."""
+    username = username.strip()
+    if not username or not password:
+        return "login.empty"
+    with data.store().begin() as session:
+        user = authenticate(session, username, password)
+        if user is None:
+            return "login.throttled" if is_throttled(session, username) else "login.failed"
+    st.session_state[USERNAME_KEY] = username
+    st.session_state.pop(NOTICE_KEY, None)
+    return None
+
+
+def log_out(viewer: Viewer) -> None:
+    if viewer.username is not None:
+        with data.store().begin() as session:
+            audit(session, viewer.username, "logout", viewer.username)
+    st.session_state.pop(USERNAME_KEY, None)
+
+
+def failure_minutes() -> int:
+    """How long failed logins count against an account, in minutes (for the throttle message)."""
+    return int(FAILURE_WINDOW.total_seconds() // 60)
+
+
+def take_notice() -> str | None:
+    """Why the viewer was logged out (an i18n key), once."""
+    return st.session_state.pop(NOTICE_KEY, None)
+
+
+def role_label(viewer: Viewer, unit_names: dict[str, str] | None = None) -> str:
+    """``管理员``, or for a unit account ``单位 · 东山镇``."""
+    label = t(f"role.{viewer.role}")
+    if viewer.unit_code:
+        label = t("auth.role_unit", role=label, unit=(unit_names or {}).get(viewer.unit_code, viewer.unit_code))
+    return label

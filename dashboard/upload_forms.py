@@ -1,0 +1,88 @@
+"""What the upload page shows and keeps, apart from the page itself: the report and preview tables,
+the periods it offers, and the file waiting for the commit button."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from collectors.template_files import shown_values
+from collectors.templates import UploadTemplate
+from collectors.upload_problems import Problem
+from dashboard.i18n import t
+from dashboard.tables import labelled_frame
+
+CROSS_CUTTING = "X"
+PENDING_KEY = "uploads.pending"
+"""Where the page keeps the :class:`PendingUpload` its commit button stores."""
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """The previewed file and what it is for, exactly as the commit button will hand it to ``ingest``."""
+
+    template: str
+    unit: str
+    period: str
+    filename: str
+    data: bytes
+
+
+def feeds_text(template: UploadTemplate) -> str:
+    """The tasks a ledger feeds: ``数据用于：任务1、任务3、贯穿全程``."""
+    tasks = [
+        t("uploads.task_crosscutting") if task == CROSS_CUTTING else t("uploads.task", no=task)
+        for task in template.feeds
+    ]
+    return t("uploads.feeds", tasks=t("task.unit_separator").join(tasks))
+
+
+def period_choices(kind: str, year: int, today: dt.date) -> tuple[list[str], int]:
+    """The periods offered for a ``month`` or ``year`` ledger of a campaign in ``year``, and which is preselected.
+
+    Months: the campaign year's twelve, the current one preselected (else the nearest end of the year).
+    Years: the campaign year and the current one.
+    """
+    if kind == "month":
+        choices = [f"{year}-{month:02d}" for month in range(1, 13)]
+        current = f"{today:%Y-%m}"
+        if current in choices:
+            return choices, choices.index(current)
+        return choices, len(choices) - 1 if today.year > year else 0
+    choices = [str(y) for y in sorted({year, today.year})]
+    return choices, choices.index(str(today.year))
+
+
+def show_problems(problems: Sequence[Problem]) -> None:
+    """The validation report as a table, the message column taking the room."""
+    widths = {t("column.row"): 70, t("column.column"): 160, t("column.problem"): 900}
+    config = {label: st.column_config.TextColumn(label, width=width) for label, width in widths.items()}
+    st.dataframe(problem_frame(problems), hide_index=True, column_config=config)
+
+
+def problem_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    """The validation report: row, column and what is wrong, one problem a line."""
+    rows = [
+        {"row": t("empty") if p.row is None else str(p.row), "column": p.column or t("empty"), "problem": p.message}
+        for p in problems
+    ]
+    return labelled_frame(rows, ["row", "column", "problem"])
+
+
+def preview_frame(
+    template: UploadTemplate, rows: Sequence[Mapping[str, Any]], unit_names: Mapping[str, str]
+) -> pd.DataFrame:
+    """The file's rows as they will be stored: the row number in the file, then the template's columns
+    (units by name, yes/no as words, empty cells empty)."""
+    units = {column.field for column in template.columns if column.type == "unit"}
+    shown = [
+        [row.get("row_no"), *("" if value is None else value for value in shown_values(
+            template, {k: unit_names.get(v, v) if k in units else v for k, v in row.items()}))]
+        for row in rows
+    ]
+    return pd.DataFrame(shown, columns=[t("column.row"), *template.headers])

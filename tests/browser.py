@@ -1,0 +1,211 @@
+"""Fixtures for the real-browser tests: a store made by ``storm demo --collect-only`` with one unit
+account, a real Streamlit server on it, and Debian's headless Chromium driven by playwright.
+
+Where Chromium or playwright is missing the browser tests are skipped, except in CI (``CI=true``),
+where that is a failure: ``.ci/run`` installs ``chromium`` and ``fonts-wqy-microhei``.
+Screenshots go to ``artifacts/screenshots/`` (CI keeps that folder; git ignores ``artifacts/``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from models.accounts import add_user
+from models.campaign import Campaign
+from models.store import open_store
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 2200}
+"""Tall: Streamlit scrolls inside its own container, so a full-page screenshot is only the viewport."""
+UNIT_ACCOUNT = ("dsz", "东山镇密码123")
+IN_CI = os.environ.get("CI") == "true"
+SERVER_START_SECONDS = 60
+TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The running dashboard: its address, its store and the campaign year in it."""
+
+    url: str
+    store_url: str
+    year: int
+
+
+def missing(what: str) -> None:
+    """Skip the test for lack of ``what``; in CI, fail it."""
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI: .ci/run installs chromium and fonts-wqy-microhei with apt-get")
+    pytest.skip(f"{what} is not installed here")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _prepared_store(folder: Path) -> tuple[str, int]:
+    """A store filled by the demo sources (``storm demo --collect-only``) with one unit account."""
+    url = f"sqlite:///{folder / 'storm.db'}"
+    env = {**os.environ, "STORM_DATABASE_URL": url}
+    env.pop("STORM_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "storm", "demo", "--collect-only"], cwd=folder, env=env, capture_output=True,
+        text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    store = open_store(url)
+    with store.begin() as session:
+        add_user(session, "setup", *UNIT_ACCOUNT, "unit", "dsz", display_name="东山镇党政办")
+        year = session.scalars(select(Campaign.year)).one()
+    store.dispose()
+    return url, year
+
+
+def _has_chinese_font() -> bool:
+    """Whether fontconfig knows a font for Chinese (without one the screenshots show boxes)."""
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(listed.stdout.strip())
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, through playwright (never playwright's own browser download)."""
+    if not CHROMIUM.exists():
+        missing("chromium (/usr/bin/chromium)")
+    if not _has_chinese_font():
+        missing("a Chinese font (fonts-wqy-microhei)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard(chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """``streamlit run dashboard/app.py`` on a free port, on the prepared store, until the session ends."""
+    folder = tmp_path_factory.mktemp("browser")
+    store_url, year = _prepared_store(folder)
+    port = _free_port()
+    env = {**os.environ, "STORM_DATABASE_URL": store_url}
+    env.pop("STORM_CONFIG", None)
+    log = (folder / "streamlit.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, server, folder / "streamlit.log")
+        yield Dashboard(url, store_url, year)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    output = log.read_text(errors="replace")
+    pytest.fail(f"streamlit did not answer at {url} within {SERVER_START_SECONDS} s:\n{output}")
+
+
+@pytest.fixture
+def page(chromium: Browser, dashboard: Dashboard) -> Iterator[Page]:
+    """A fresh browser session (a new Streamlit session: logged out) on the dashboard's start page."""
+    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(dashboard.url)
+    settled(page)
+    yield page
+    context.close()
+
+
+def settled(page: Page, expect: str | None = None) -> None:
+    """Wait for the app, then for ``expect`` (a selector) if given, then until no script is running."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector('[data-testid="stMain"] h1')
+    if expect:
+        page.wait_for_selector(expect)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+    page.wait_for_timeout(300)  # the last deltas and fonts
+
+
+def shoot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def rendered(page: Page) -> str:
+    """The main area's text, after checking that the page rendered: no exception element, Chinese text."""
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]')
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert any("\u4e00" <= char <= "\u9fff" for char in text), text[:500]
+    return text
+
+
+def log_in(page: Page, username: str = UNIT_ACCOUNT[0], password: str = UNIT_ACCOUNT[1]) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_label("密码").press("Enter")
+    page.wait_for_selector('[data-testid="stSidebarNav"]')
+    settled(page)
+
+
+def go(page: Page, title: str, expect: str | None = None) -> None:
+    """Open a page through the sidebar navigation (a reload would start a new, logged-out session)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")')
+    settled(page, expect)

@@ -1,0 +1,133 @@
+"""The dashboard in a real headless Chromium: a unit logs in, uploads a ledger, reads the report and
+commits it; screenshots of the login, the overview, an action page, the units page and the upload page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from collectors.registry import Registry
+from dashboard.upload_forms import period_choices
+from models.store import open_store
+from models.uploads import UploadedFile
+from tests.browser import Dashboard, chromium, dashboard, go, log_in, page, rendered, settled, shoot  # noqa: F401
+from tests.upload_samples import SAMPLES, csv_file, stored_rows, text_table
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page  # imported by the fixture, so that a missing package skips
+
+pytestmark = pytest.mark.browser
+
+UPLOADER = '[data-testid="stFileUploader"]'
+FILE_INPUT = f'{UPLOADER} input[type="file"]'
+
+
+def activities_file(registry: Registry, dashboard: Dashboard, **change: object) -> tuple[str, bytes, list[dict]]:
+    """东山镇's activities ledger for the period the page preselects (this month), as GBK CSV."""
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    choices, index = period_choices("month", dashboard.year, today)
+    year, month = map(int, choices[index].split("-"))
+    rows = [dict(row, date=dt.date(year, month, day), **change)
+            for row, day in zip(SAMPLES["activities"].rows, (3, 12, 20), strict=True)]
+    template = registry.upload_template("activities")
+    return choices[index], csv_file(text_table(template, rows), "gbk"), rows
+
+
+def upload(page: Page, name: str, data: bytes) -> None:
+    page.set_input_files(FILE_INPUT, files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    page.wait_for_selector('[data-testid="stMain"] h3:has-text("检查结果")')
+    settled(page)
+
+
+def download(page: Page, label: str) -> bytes:
+    """Click a download button; what the browser received (made by the server only on the click)."""
+    with page.expect_download() as started:
+        page.locator('[data-testid="stDownloadButton"] button', has_text=label).click()
+    return Path(started.value.path()).read_bytes()
+
+
+def test_the_login_page(page: Page) -> None:
+    text = rendered(page)
+    assert "机关效能风暴行动" in text and "用户名" in text and "密码" in text
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    shoot(page, "login")
+
+
+def test_the_overview_an_action_page_and_the_units_page_render(page: Page) -> None:
+    log_in(page)
+    settled(page, ".vega-embed")
+    text = rendered(page)
+    assert "区机关效能风暴行动" in text and "五大行动" in text and "方法步骤" in text
+    assert "已登录：东山镇党政办" in page.locator('[data-testid="stSidebar"]').inner_text()
+    shoot(page, "overview")
+
+    go(page, "二、简政放权提效能", '[data-testid="stMetric"]')
+    text = rendered(page)
+    assert "限时办结率" in text and "牵头单位" in text
+    assert page.locator(".vega-embed").count() > 0
+    shoot(page, "action-2")
+
+    go(page, "单位", '[data-testid="stDataFrame"]')
+    text = rendered(page)
+    assert "评分卡与排名" in text and "台账上报情况" in text
+    shoot(page, "units")
+
+
+def test_a_unit_uploads_a_ledger_and_commits_it(page: Page, dashboard: Dashboard, registry: Registry) -> None:
+    log_in(page)
+    go(page, "数据上报", UPLOADER)
+    text = rendered(page)
+    assert "活动台账" in text and "东山镇" in page.locator('[data-testid="stMain"]').inner_html()
+    period, data, rows = activities_file(registry, dashboard)
+
+    upload(page, "东山镇活动台账.csv", data)
+    text = rendered(page)
+    assert "检查通过：共 3 行" in text and "数据预览" in text
+    shoot(page, "upload-report")
+
+    page.locator("button", has_text="确认提交").click()
+    page.wait_for_selector('[data-testid="stAlert"]:has-text("已入库")')
+    settled(page)
+    text = rendered(page)
+    assert "已入库：活动台账 · 东山镇" in text and "共 3 行" in text
+    shoot(page, "upload-stored")
+
+    exported = download(page, "导出 CSV").decode("utf-8-sig")
+    lines = exported.splitlines()
+    assert lines[0].startswith("单位,日期,类型,名称") and lines[0].endswith("上报单位,期间")
+    assert [line.split(",")[3] for line in lines[1:]] == [row["name"] for row in rows]
+    assert download(page, "下载原始文件") == data
+
+    go(page, "单位", '[data-testid="stDataFrame"]')
+    rendered(page)
+    shoot(page, "units-after-upload")
+
+    store = open_store(dashboard.store_url)
+    with store.begin() as session:
+        stored = session.scalars(select(UploadedFile).where(UploadedFile.status == "stored")).all()
+        assert [(u.unit_code, u.period, u.uploaded_by) for u in stored] == [("dsz", period, "dsz")]
+        assert stored_rows(session, registry.upload_template("activities")) == rows
+    store.dispose()
+
+
+def test_a_bad_file_shows_the_report_and_stores_nothing(page: Page, dashboard: Dashboard, registry: Registry) -> None:
+    log_in(page)
+    go(page, "数据上报", UPLOADER)
+    _, data, _ = activities_file(registry, dashboard, participants=-1)
+    store = open_store(dashboard.store_url)
+    with store.begin() as session:
+        before = session.scalars(select(UploadedFile.id)).all()
+
+    upload(page, "错误的活动台账.csv", data)
+    text = rendered(page)
+    assert "发现 3 个问题，本文件不能入库" in text
+    assert page.locator("button", has_text="确认提交").count() == 0
+    shoot(page, "upload-problems")
+    with store.begin() as session:
+        assert session.scalars(select(UploadedFile.id)).all() == before
+    store.dispose()

@@ -1,0 +1,321 @@
+"""The dashboard's accounts: open without any, a login with them, throttling, roles and their pages,
+the audit log and user management pages, all through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select, update
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth, routes
+from models.accounts import MAX_FAILURES, User, add_user, authenticate, set_active
+from models.audit import AuditEntry
+from models.store import Store, open_store
+from tests.test_dashboard import APP, app_url, chinese, empty_app_url, texts  # noqa: F401 (fixtures)
+
+PASSWORDS = {"root": "admin-pass-1", "boss": "leader-pass-1", "dsz": "东山镇密码123", "tv": "screen-pass-1"}
+ACCOUNTS = {"root": ("admin", None), "boss": ("leader", None), "dsz": ("unit", "dsz"), "tv": ("screen", None)}
+VIEW_PAGES = [routes.OVERVIEW, routes.UNITS, routes.action_page(1), routes.COLLECTORS]
+ADMIN_PAGES = [routes.USERS, routes.AUDIT]
+TITLES = {
+    routes.OVERVIEW: "区机关效能风暴行动",
+    routes.UNITS: "单位",
+    routes.action_page(1): "一、凝心聚力振精神",
+    routes.COLLECTORS: "采集器状态",
+    routes.UPLOADS: "数据上报",
+    routes.USERS: "用户管理",
+    routes.AUDIT: "审计日志",
+}
+LOGIN_FAILED = "用户名或密码错误"
+THROTTLED = "登录失败次数过多，请15分钟后再试"
+
+
+@pytest.fixture
+def accounts_url(empty_app_url: str) -> str:  # noqa: F811
+    """The app's store with an admin, a leader, the account of 东山镇 and a display-screen account."""
+    store = open_store(empty_app_url)
+    with store.begin() as session:
+        for username, (role, unit) in ACCOUNTS.items():
+            add_user(session, "setup", username, PASSWORDS[username], role, unit)
+    store.dispose()
+    return empty_app_url
+
+
+@pytest.fixture
+def app_store(accounts_url: str) -> Iterator[Store]:
+    """The app's store, to look at what the pages did."""
+    store = open_store(accounts_url)
+    yield store
+    store.dispose()
+
+
+def fresh() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def login(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill in the login form and submit it."""
+    at.text_input(key="login.username").input(username)
+    at.text_input(key="login.password").input(password)
+    at.button(key="login.submit").click()
+    return ok(at.run())
+
+
+def as_user(username: str) -> AppTest:
+    """The app for an account that logged in before (its name in the session, as after a login)."""
+    at = fresh()
+    at.session_state[auth.USERNAME_KEY] = username
+    return ok(at.run())
+
+
+def is_login_page(at: AppTest) -> bool:
+    keys = {widget.key for widget in at.text_input}
+    return {"login.username", "login.password"} <= keys and at.title[0].value == "机关效能风暴行动"
+
+
+def open_page(at: AppTest, page: str) -> AppTest | None:
+    """The app on ``page``, or None when the viewer's navigation has no such page."""
+    try:
+        at.switch_page(page)
+    except ValueError:
+        return None
+    return ok(at.run())
+
+
+def audit_log(store: Store) -> list[tuple[str, str, bool]]:
+    with store.begin() as session:
+        return [(e.actor, e.action, e.ok) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+                if e.actor != "setup"]
+
+
+# --- no account: an open demo ---------------------------------------------------------------
+
+
+def test_without_accounts_everything_is_open_with_a_banner(empty_app_url: str) -> None:  # noqa: F811
+    at = ok(fresh().run())
+    assert not is_login_page(at)
+    assert at.title[0].value == TITLES[routes.OVERVIEW]
+    assert "尚未创建账户：任何人可查看；用 `storm user add` 创建账户" in [info.value for info in at.info]
+    for page in VIEW_PAGES:
+        assert open_page(at, page).title[0].value == TITLES[page]
+    for page in [routes.UPLOADS, *ADMIN_PAGES]:  # a guest views; nobody uploads or manages without accounts
+        assert open_page(at, page) is None
+    assert not at.sidebar.button
+
+
+# --- logging in and out ---------------------------------------------------------------------
+
+
+def test_with_accounts_a_login_comes_first(accounts_url: str) -> None:
+    at = ok(fresh().run())
+    assert is_login_page(at)
+    assert "区机关效能风暴行动" not in texts(at)
+    assert "尚未创建账户" not in texts(at)
+    for page in [*VIEW_PAGES, routes.UPLOADS]:
+        assert open_page(at, page) is None
+
+
+def test_a_login_and_a_logout_are_audited(app_store: Store) -> None:
+    at = login(ok(fresh().run()), "boss", PASSWORDS["boss"])
+    assert not is_login_page(at)
+    assert at.title[0].value == TITLES[routes.OVERVIEW]
+    sidebar = [element.value for element in at.sidebar.markdown] + [element.value for element in at.sidebar.caption]
+    assert "已登录：**boss**" in sidebar and "领导" in sidebar
+    at.sidebar.button(key="auth.logout").click()
+    at = ok(at.run())
+    assert is_login_page(at)
+    assert audit_log(app_store) == [("boss", "login", True), ("boss", "logout", True)]
+
+
+def test_a_wrong_password_says_so_and_is_audited(app_store: Store) -> None:
+    at = login(ok(fresh().run()), "boss", "not-the-password")
+    assert is_login_page(at)
+    assert [error.value for error in at.error] == [LOGIN_FAILED]
+    assert audit_log(app_store) == [("boss", "login_failed", False)]
+    at = login(at, "nobody", "whatever-it-is")
+    assert [error.value for error in at.error] == [LOGIN_FAILED]
+    assert audit_log(app_store)[-1] == ("nobody", "login_failed", False)
+
+
+def test_logins_are_throttled_after_five_failures(app_store: Store) -> None:
+    at = ok(fresh().run())
+    messages = [login(at, "dsz", f"wrong-{attempt}").error[0].value for attempt in range(MAX_FAILURES)]
+    assert messages == [LOGIN_FAILED] * (MAX_FAILURES - 1) + [THROTTLED]
+    at = login(at, "dsz", PASSWORDS["dsz"])  # the right password, too late
+    assert is_login_page(at)
+    assert [error.value for error in at.error] == [THROTTLED]
+    assert [action for _, action, _ in audit_log(app_store)] == ["login_failed"] * (MAX_FAILURES + 1)
+    with app_store.begin() as session:
+        assert authenticate(session, "boss", PASSWORDS["boss"]) is not None, "other accounts are not locked"
+
+
+def test_an_empty_form_asks_for_both(accounts_url: str) -> None:
+    at = login(ok(fresh().run()), "", "")
+    assert [error.value for error in at.error] == ["请输入用户名和密码"]
+
+
+def test_a_disabled_account_is_logged_out_at_once(app_store: Store) -> None:
+    at = as_user("dsz")
+    assert at.title[0].value == TITLES[routes.OVERVIEW]
+    with app_store.begin() as session:
+        set_active(session, "root", "dsz", False)
+    at = ok(at.run())
+    assert is_login_page(at)
+    assert [warning.value for warning in at.warning] == ["账号已停用或已删除，已退出登录"]
+    assert auth.USERNAME_KEY not in at.session_state
+    assert [error.value for error in login(at, "dsz", PASSWORDS["dsz"]).error] == [LOGIN_FAILED]
+
+
+# --- what each role may open ----------------------------------------------------------------
+
+
+def reachable(username: str) -> dict[str, bool]:
+    at = as_user(username)
+    shown = {}
+    for page in [*VIEW_PAGES, routes.UPLOADS, *ADMIN_PAGES]:
+        opened = open_page(at, page)
+        shown[page] = opened is not None
+        if opened is not None:
+            assert opened.title[0].value == TITLES[page]
+            assert not [error.value for error in opened.error if "无权限" in error.value]
+    return shown
+
+
+def test_an_admin_opens_every_page(accounts_url: str) -> None:
+    assert all(reachable("root").values())
+
+
+def test_a_leader_views_everything_but_cannot_upload_or_manage(accounts_url: str) -> None:
+    shown = reachable("boss")
+    assert all(shown[page] for page in VIEW_PAGES)
+    assert not shown[routes.UPLOADS]
+    assert not any(shown[page] for page in ADMIN_PAGES)
+
+
+def test_a_unit_account_uploads_but_does_not_see_the_admin_pages(accounts_url: str) -> None:
+    shown = reachable("dsz")
+    assert all(shown[page] for page in VIEW_PAGES)
+    assert shown[routes.UPLOADS]
+    assert not any(shown[page] for page in ADMIN_PAGES)
+
+
+def test_a_display_screen_account_sees_only_the_screen_notice(accounts_url: str) -> None:
+    at = as_user("tv")
+    assert "本账号仅用于服务大厅的大屏展示" in texts(at)
+    for page in [*VIEW_PAGES, routes.UPLOADS, *ADMIN_PAGES]:
+        assert open_page(at, page) is None
+    assert at.sidebar.button(key="auth.logout")
+
+
+def test_a_role_taken_away_closes_the_page_at_once(app_store: Store) -> None:
+    at = open_page(as_user("root"), routes.AUDIT)
+    assert at.title[0].value == TITLES[routes.AUDIT]
+    with app_store.begin() as session:
+        session.execute(update(User).where(User.username == "root").values(role="leader"))
+    at = ok(at.run())
+    assert at.title[0].value != TITLES[routes.AUDIT]
+    assert "登录失败" not in texts(at)
+
+
+def guarded(roles: str) -> None:
+    """A page script that only ``roles`` may open (run by AppTest.from_function)."""
+    import streamlit as st
+
+    from dashboard import auth
+
+    viewer = auth.require(frozenset(roles.split(",")))
+    st.title(f"open for {viewer.username}")
+
+
+def test_the_page_guard_says_no_to_other_roles() -> None:
+    at = AppTest.from_function(guarded, args=("unit,admin",), default_timeout=30)
+    at.session_state[auth.VIEWER_KEY] = auth.Viewer("boss", "leader")
+    ok(at.run())
+    assert [error.value for error in at.error] == ["无权限：您的账号不能打开本页面。"]
+    assert not at.title
+    at.session_state[auth.VIEWER_KEY] = auth.Viewer("dsz", "unit", unit_code="dsz")
+    assert ok(at.run()).title[0].value == "open for dsz"
+
+
+# --- the admin pages ------------------------------------------------------------------------
+
+
+def test_the_audit_log_newest_first_filtered_by_action_and_actor(app_store: Store) -> None:
+    login(ok(fresh().run()), "boss", "wrong-password")
+    at = login(ok(fresh().run()), "root", PASSWORDS["root"])
+    at = open_page(at, routes.AUDIT)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["时间", "账号", "操作", "对象", "结果", "详情"]
+    assert table[["账号", "操作", "结果"]].values.tolist()[:2] == [["root", "登录", "成功"], ["boss", "登录失败", "失败"]]
+    assert len(table) == 6  # the four accounts added, and the two logins
+    at.selectbox(key="audit.action").select("login_failed")
+    table = ok(at.run()).dataframe[0].value
+    assert table[["账号", "操作"]].values.tolist() == [["boss", "登录失败"]]
+    at.selectbox(key="audit.action").select("")
+    at.selectbox(key="audit.actor").select("root")
+    table = ok(at.run()).dataframe[0].value
+    assert set(table["账号"]) == {"root"}
+
+
+def test_an_admin_adds_disables_enables_and_resets_accounts(app_store: Store) -> None:
+    at = open_page(as_user("root"), routes.USERS)
+    assert set(at.dataframe[0].value["用户名"]) == set(ACCOUNTS)
+
+    at.text_input(key="users.new_username").input("xhz")
+    at.selectbox(key="users.new_role").select("unit")
+    at.text_input(key="users.new_password").input("short")
+    at.text_input(key="users.new_password_again").input("short")
+    at.button(key="users.submit_add").click()
+    at = ok(at.run())
+    assert [error.value for error in at.error] == ["单位账号必须选择所属单位。"]
+    at.selectbox(key="users.new_unit").select("xhz")
+    at.button(key="users.submit_add").click()
+    assert [error.value for error in ok(at.run()).error] == ["密码至少要 8 位。"]
+    at.text_input(key="users.new_password").input("西河镇密码456")
+    at.text_input(key="users.new_password_again").input("西河镇密码456")
+    at.button(key="users.submit_add").click()
+    at = ok(at.run())
+    assert "已添加账号 xhz。" in [success.value for success in at.success]
+    row = at.dataframe[0].value.set_index("用户名").loc["xhz"]
+    assert (row["角色"], row["单位"], row["状态"]) == ("单位", "西河镇", "正常")
+
+    at.selectbox(key="users.pick").select("xhz")
+    at.button(key="users.disable").click()
+    at = ok(at.run())
+    assert at.dataframe[0].value.set_index("用户名").loc["xhz"]["状态"] == "已停用"
+    at.button(key="users.enable").click()
+    at = ok(at.run())
+    at.text_input(key="users.reset_password").input("新的密码789xyz")
+    at.button(key="users.submit_reset").click()
+    at = ok(at.run())
+    assert "已重置账号 xhz 的密码。" in [success.value for success in at.success]
+
+    at.selectbox(key="users.pick").select("root")
+    at.button(key="users.disable").click()
+    assert [error.value for error in ok(at.run()).error] == ["不能停用自己正在使用的账号。"]
+
+    with app_store.begin() as session:
+        assert authenticate(session, "xhz", "新的密码789xyz").unit_code == "xhz"
+        actions = session.execute(
+            select(AuditEntry.actor, AuditEntry.action, AuditEntry.target).where(AuditEntry.actor == "root")
+        ).all()
+    assert [tuple(a) for a in actions] == [
+        ("root", "user_add", "xhz"), ("root", "user_disable", "xhz"), ("root", "user_enable", "xhz"),
+        ("root", "password_reset", "xhz"),
+    ]
+
+
+def test_an_account_name_taken_is_said_in_chinese(accounts_url: str) -> None:
+    at = open_page(as_user("root"), routes.USERS)
+    at.text_input(key="users.new_username").input("boss")
+    at.text_input(key="users.new_password").input("another-pass-1")
+    at.text_input(key="users.new_password_again").input("another-pass-1")
+    at.button(key="users.submit_add").click()
+    assert [error.value for error in ok(at.run()).error] == ["账号 boss 已存在。"]
