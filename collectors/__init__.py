@@ -16,7 +16,7 @@ from collectors.collector import (
     UnitDirectory,
 )
 from collectors.demo import DemoContext, DemoSource, DemoUnit
-from collectors.registry import IndicatorSpec, RecordKind
+from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
 from collectors.templates import Column, UploadTemplate
 
 hookimpl = pluggy.HookimplMarker("storm")
@@ -36,6 +36,7 @@ __all__ = [
     "Rejected",
     "Setting",
     "UnitDirectory",
+    "UnitPanel",
     "UploadTemplate",
     "hookimpl",
 ]

@@ -21,7 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     from collectors.collector import Collector
     from collectors.demo import DemoContext, DemoSource
-    from collectors.registry import IndicatorSpec, RecordKind
+    from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
     from collectors.templates import UploadTemplate
 
 hookspec = pluggy.HookspecMarker("storm")
@@ -97,6 +97,23 @@ def storm_indicators() -> list[IndicatorSpec]:
     a new indicator must give them itself.
 
     Dispatch: every plugin's list is gathered; a later plugin's spec for the same id wins.
+    """
+
+
+# --- Dashboard -------------------------------------------------------------------------
+
+
+@hookspec
+def storm_unit_panels() -> list[UnitPanel]:
+    """Add tables to the units page (单位).
+
+    Return a list of :class:`collectors.UnitPanel` ``(key, title, rows)``. ``rows(session,
+    scope, personal)`` reads the store over ``scope`` (the campaign period) and returns
+    the table as dicts of column header → value, in display order. It gets
+    ``personal=True`` only for roles that may see names of people; otherwise it must leave
+    them out. The dashboard shows each panel under its title, in registration order.
+
+    Dispatch: every plugin's list is gathered; two panels with one key are an error.
     """
 
 

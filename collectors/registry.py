@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -14,7 +14,9 @@ from collectors.collector import Collector
 from collectors.demo import DemoContext, DemoSource
 from collectors.errors import UserError
 from collectors.templates import UploadTemplate
-from models.indicators import Measure
+from sqlalchemy.orm import Session
+
+from models.indicators import Measure, Scope
 
 ENTRY_POINT_GROUP = "storm.plugins"
 
@@ -42,6 +44,17 @@ class IndicatorSpec:
     unit: str | None = None
     direction: str | None = None
     target: float | None = None
+
+
+@dataclass(frozen=True)
+class UnitPanel:
+    """A table a plugin adds to the units page (单位), computed over the campaign period."""
+
+    key: str
+    title: str
+    rows: Callable[[Session, Scope, bool], list[dict[str, Any]]]
+    """``(session, scope, personal)`` → the rows, each a dict of column header → value;
+    names of people and other personal data only when ``personal`` is true."""
 
 
 def plugin_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginManager:
@@ -97,6 +110,11 @@ class Registry:
         except KeyError:
             known = ", ".join(sorted(self.upload_templates)) or "none"
             raise UserError(f"no upload template is named '{template_id}'; the templates are: {known}") from None
+
+    @cached_property
+    def unit_panels(self) -> dict[str, UnitPanel]:
+        panels = (p for group in reversed(self.manager.hook.storm_unit_panels()) for p in group)
+        return _unique(panels, "key", "unit panel")
 
     def demo_sources(self, context: DemoContext) -> list[DemoSource]:
         return [source for group in self.manager.hook.storm_demo_sources(context=context) for source in group]

@@ -37,11 +37,11 @@ from models.uploads import UploadedFile, UploadStatus
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 CLI_ACTOR = "cli"
+"""Who the audit log names for uploads without an account (the command line's operator)."""
 UPLOADS_SOURCE = "uploads"
 """The source name of office uploads: the folder collector's name, and the collector that
 uploads through the page or the command line are recorded under as runs, so that the
 indicators fed by uploads know how fresh they are."""
-"""Who the audit log names for uploads without an account (the command line's operator)."""
 EXPORT_HEADERS = ("上报单位", "期间")
 
 Status = Literal["stored", "already_uploaded", "rejected", "refused", "valid"]

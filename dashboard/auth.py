@@ -30,6 +30,8 @@ VIEWERS: frozenset[str] = frozenset({GUEST, Role.LEADER, Role.UNIT, Role.ADMIN})
 """Who may open the pages that show aggregates: the overview, actions, units, collectors."""
 UPLOADERS: frozenset[str] = frozenset({Role.UNIT, Role.ADMIN})
 ADMINS: frozenset[str] = frozenset({Role.ADMIN})
+PERSONAL_DATA: frozenset[str] = frozenset({Role.LEADER, Role.ADMIN})
+"""Roles that see names of people (责任人) in detail tables."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from collectors.config import Config, load_config
 from collectors.errors import UserError
 from collectors.registry import Registry, load_registry
-from collectors.report import IndicatorReport, indicator_reports
+from collectors.report import IndicatorReport, campaign_scope, indicator_reports
 from collectors.status import CollectorStatus, collector_statuses
 from collectors.templates import UploadTemplate
 from dashboard import i18n
@@ -129,6 +129,28 @@ def _reports(url: str, version: DataVersion, settings: Config) -> list[Indicator
     """``version`` is not read: it is part of the cache key."""
     with _store(url).begin() as session:
         return indicator_reports(session, registry(), settings, breakdowns=True)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A plugin's units-page table, computed."""
+
+    title: str
+    rows: list[dict[str, Any]]
+
+
+def unit_panels(personal: bool) -> list[Panel]:
+    """The plugins' units-page tables; names of people only with ``personal``."""
+    url = _url()
+    return _unit_panels(url, _data_version(url), config(), personal)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _unit_panels(url: str, version: DataVersion, settings: Config, personal: bool) -> list[Panel]:
+    """``version`` is not read: it is part of the cache key."""
+    with _store(url).begin() as session:
+        scope = campaign_scope(session, settings)
+        return [Panel(panel.title, panel.rows(session, scope, personal)) for panel in registry().unit_panels.values()]
 
 
 def statuses() -> list[CollectorStatus]:

@@ -3,7 +3,8 @@ and the cross-cutting five ones, rectification and evaluation.
 
 It declares indicators only; the templates and the ``uploads`` collector are
 :mod:`plugins.unit_uploads`, the measures :mod:`plugins.ledger_measures`, and the
-units page's tables :mod:`plugins.ledger_views`.
+units page's tables :mod:`plugins.ledger_views`, offered as panels by
+:mod:`plugins.ledger_panels`.
 
 Two indicators are counts *by title* or *by type* in the campaign (``T03.honours``,
 ``T18.actions``); the engine breaks values down by unit and month only, so they give the
@@ -12,9 +13,10 @@ total, by unit and by month, and the page groups the ledger by title or type its
 
 from __future__ import annotations
 
-from collectors import IndicatorSpec, hookimpl
+from collectors import IndicatorSpec, UnitPanel, hookimpl
 from plugins.complaints import Complaints
 from plugins.ledger_measures import MEASURES
+from plugins.ledger_panels import PANELS
 from plugins.unit_uploads import UnitUploads
 
 ALSO_FROM_COMPLAINTS = {"T18.verified_actioned_rate"}
@@ -31,3 +33,8 @@ def sources(indicator: str) -> tuple[str, ...]:
 @hookimpl
 def storm_indicators() -> list[IndicatorSpec]:
     return [IndicatorSpec(id=key, measure=measure, sources=sources(key)) for key, measure in MEASURES.items()]
+
+
+@hookimpl
+def storm_unit_panels() -> list[UnitPanel]:
+    return PANELS

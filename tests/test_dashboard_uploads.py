@@ -14,16 +14,15 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from collectors.registry import Registry
-from collectors.report import IndicatorReport
 from collectors.upload_problems import Problem
 from dashboard import auth, data, routes
 from dashboard.upload_forms import PENDING_KEY, PendingUpload, period_choices, preview_frame, problem_frame
 from models.audit import AuditEntry
-from models.indicators.engine import Breakdown
 from models.store import Store
 from models.uploads import UploadedFile
 from tests.test_dashboard import APP, app_url, chinese, collect, empty_app_url, texts  # noqa: F401 (fixtures)
 from tests.test_dashboard_auth import accounts_url, app_store  # noqa: F401 (fixtures)
+from tests.test_ledger_indicators import activity, item, upload
 from tests.upload_samples import SAMPLES, csv_file, ledger_snapshot, sample_xlsx, stored_rows, text_table
 
 CSV = "text/csv"
@@ -270,7 +269,7 @@ def test_the_units_page_ranks_units_among_their_peers(
 ) -> None:
     collect(accounts_url, registry, service_center_url)
     at = units_page()
-    local, departments = frames_with(at, "名次")
+    local, departments = [frame for frame in frames_with(at, "名次") if "评议人次" not in frame.columns]
     assert not at.get("vega_lite_chart") and "还没有按单位统计的指标数据。" not in texts(at)
     for frame in (local, departments):
         chosen = frame.columns[2]  # the indicator ranked by comes first
@@ -281,26 +280,23 @@ def test_the_units_page_ranks_units_among_their_peers(
     assert len(set(departments.iloc[:, 2].dropna())) > 1, "the preselected indicator tells the units apart"
 
 
-def test_the_five_ones_and_overdue_sections_show_by_unit_values(
-    accounts_url: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+@pytest.mark.parametrize("username, sees_owner", [("boss", True), ("dsz", False)])
+def test_the_plugins_panels_show_the_five_ones_and_overdue_items(
+    app_store: Store, registry: Registry, username: str, sees_owner: bool
 ) -> None:
-    def report(id: str, name: str, unit: str, direction: str, target: float | None, by_unit: dict) -> IndicatorReport:
-        values = [Breakdown(code, value) for code, value in by_unit.items()]
-        return IndicatorReport(id, "X", name, "", unit, direction, target, 0.5, "missed", ["uploads"], None, False,
-                               True, by_unit=values)
-
-    fake = [
-        report("X.five_ones", "“五个一”完成率", "ratio", "higher", 1.0, {"dsz": 1.0, "xhz": 0.6, "scjgj": 0.8}),
-        report("X.rectification_overdue", "整改逾期事项数", "count", "lower", None, {"dsz": 0, "xhz": 3}),
-    ]
-    monkeypatch.setattr(data, "reports", lambda: fake)
-    at = units_page()
-    tables = [frame.value for frame in at.dataframe if "数值" in frame.value.columns]
-    five_local, overdue_local, five_departments = tables  # no department has an overdue value
-    assert five_local.values.tolist() == [["西河镇", "60%", "未达标"], ["东山镇", "100%", "达标"]]
-    assert overdue_local.values.tolist() == [["西河镇", "3", "监测"], ["东山镇", "0", "监测"]]
-    assert five_departments.values.tolist() == [["区市场监督管理局", "80%", "未达标"]]
-    assert "暂无数据：各单位上报台账后，这里按单位显示整改逾期事项数。" in texts(at)
+    duties = ("动员部署大会", "宣传专栏", "回头看活动", "整改方案", "修订完善制度")
+    upload(app_store, registry, "activities", "dsz", "2026-06",
+           [activity("dsz", dt.date(2026, 6, day), kind) for day, kind in enumerate(duties, 1)])
+    upload(app_store, registry, "rectification", "dsz", "campaign", [item("dsz", "窗口排队长", dt.date(2026, 3, 1))])
+    at = units_page(username)
+    (five_ones,) = frames_with(at, "五个一")
+    assert five_ones.set_index("单位").loc["东山镇"].tolist() == ["✓"] * 5 + ["已完成"]
+    assert five_ones.iloc[0]["五个一"] == "未完成", "incomplete units first"
+    (overdue,) = frames_with(at, "逾期天数")
+    assert overdue[["单位", "问题"]].values.tolist() == [["东山镇", "窗口排队长"]]
+    assert ("责任人" in overdue.columns) is sees_owner, "names of people only for leaders and admins"
+    (ranking,) = frames_with(at, "评议人次")
+    assert len(ranking) == 11 and ranking["名次"].isna().all(), "no department appraised yet"
 
 
 def test_the_upload_and_units_pages_in_english(accounts_url: str, registry: Registry, tmp_path) -> None:  # noqa: F811

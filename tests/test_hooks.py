@@ -134,3 +134,23 @@ def test_runs_of_plugin_collectors_are_recorded(store):
     assert result.status == "success"
     with store.begin() as session:
         assert session.scalars(select(CollectorRun.collector)).all() == ["extra"]
+
+
+def test_storm_unit_panels(store):
+    from collectors import UnitPanel
+    from collectors.report import campaign_scope
+
+    def units_by_kind(session, scope, personal):
+        return [{"单位": "东山镇", "personal": personal}]
+
+    panel = UnitPanel("by_kind", "按类别", units_by_kind)
+    registry = load_registry([SimpleNamespace(storm_unit_panels=hookimpl(lambda: [panel]))])
+    assert list(registry.unit_panels)[-1] == "by_kind"
+    assert {"five_ones", "overdue_rectification", "enforcement_ranking"} <= set(registry.unit_panels)
+    with store.begin() as session:
+        scope = campaign_scope(session, Config(path=None))
+        assert registry.unit_panels["by_kind"].rows(session, scope, False) == [{"单位": "东山镇", "personal": False}]
+        assert registry.unit_panels["five_ones"].rows(session, scope, False)[0]["五个一"] == "未完成"
+    twice = load_registry([SimpleNamespace(storm_unit_panels=hookimpl(lambda: [UnitPanel("five_ones", "x", units_by_kind)]))])
+    with pytest.raises(UserError, match="unit panel 'five_ones'"):
+        twice.unit_panels

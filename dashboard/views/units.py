@@ -9,18 +9,16 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from collectors.report import IndicatorReport, judge
+from collectors.report import IndicatorReport
 from collectors.templates import UploadTemplate
 from dashboard import auth, data
 from dashboard.campaign_view import UnitInfo
 from dashboard.data import LedgerMark
-from dashboard.format import column_format, column_value, period_text, value_text
+from dashboard.format import column_format, column_value, period_text
 from dashboard.i18n import t
-from dashboard.tables import full_height, labelled_frame
+from dashboard.tables import full_height
 
 GROUPS = (("units.group_local", ("township", "street")), ("units.group_departments", ("department",)))
-FIVE_ONES = "X.five_ones"
-OVERDUE = "X.rectification_overdue"
 CROSS_CUTTING = "X"
 
 
@@ -72,27 +70,13 @@ def _scorecard(units: Sequence[UnitInfo], reports: list[IndicatorReport], key: s
     st.dataframe(frame, hide_index=True, column_config=config, height=full_height(len(rows)))
 
 
-def _by_unit(report: IndicatorReport | None, title_key: str, units: Sequence[UnitInfo]) -> None:
-    """One cross-cutting indicator unit by unit, worst first; a notice until the ledgers feeding it have data."""
-    st.subheader(t(title_key))
-    values = _values(report, units) if report else {}
-    if report is None or not values:
-        st.info(t("units.pending", name=report.name if report else t(title_key)))
+def _panel(panel: data.Panel) -> None:
+    """A plugin's table (five ones, overdue items, rankings), or a notice while it is empty."""
+    st.subheader(panel.title)
+    if not panel.rows:
+        st.info(t("units.pending", name=panel.title))
         return
-    names = {unit.code: unit.name for unit in units}
-    position = {unit.code: index for index, unit in enumerate(units)}
-    sign = -1 if report.direction == "lower" else 1
-    worst_first = sorted(values.items(), key=lambda item: (sign * item[1], position[item[0]]))
-    rows = [
-        {
-            "unit": names[code],
-            "value": value_text(value, report.unit),
-            "indicator_status": t(f"status.{judge(value, report.target, report.direction, report.unit, None)}"),
-        }
-        for code, value in worst_first
-    ]
-    frame = labelled_frame(rows, ["unit", "value", "indicator_status"])
-    st.dataframe(frame, hide_index=True, height=full_height(len(rows)))
+    st.dataframe(pd.DataFrame(panel.rows), hide_index=True, height=full_height(len(panel.rows)))
 
 
 def _ledgers(units: Sequence[UnitInfo], templates: Sequence[UploadTemplate], marks: list[LedgerMark]) -> None:
@@ -110,10 +94,9 @@ def _ledgers(units: Sequence[UnitInfo], templates: Sequence[UploadTemplate], mar
     st.dataframe(pd.DataFrame(rows), hide_index=True, height=full_height(len(rows)))
 
 
-auth.require(auth.VIEWERS)
+viewer = auth.require(auth.VIEWERS)
 campaign = data.campaign()
 reports = data.reports()
-by_id = {report.id: report for report in reports}
 own_ledgers = [template for template in data.upload_templates().values() if template.row_unit == "own"]
 marks = data.ledger_marks()
 st.title(t("units.title"))
@@ -122,6 +105,6 @@ groups = [(t(label), [unit for unit in campaign.units if unit.kind in kinds]) fo
 for index, (tab, (label, units)) in enumerate(zip(st.tabs([label for label, _ in groups]), groups, strict=True)):
     with tab:
         _scorecard(units, reports, key=f"units.rank.{index}")
-        _by_unit(by_id.get(FIVE_ONES), "units.five_ones", units)
-        _by_unit(by_id.get(OVERDUE), "units.overdue", units)
         _ledgers(units, own_ledgers, marks)
+for panel in data.unit_panels(personal=viewer.may(auth.PERSONAL_DATA)):
+    _panel(panel)
