@@ -20,7 +20,7 @@ from collectors.uploads import ingest
 from models import indicators
 from models.campaign import Campaign
 from models.campaign_file import read_campaign
-from models.indicators import Aggregate, IndicatorValues, Scope
+from models.indicators import IndicatorValues, Scope
 from plugins.ledger_indicators import storm_indicators
 from plugins.ledger_measures import MEASURES
 from plugins.ledger_measures.common import judged_on
@@ -77,12 +77,17 @@ def test_the_plugin_declares_every_indicator_the_campaign_feeds_from_uploads():
     assert len(specs) == 22
 
 
-def test_without_uploads_ratios_have_no_value_and_counts_are_zero(store):
+def test_without_uploads_no_indicator_has_a_value_not_even_a_count(store):
     insert(store, [complaint("v1", unit="dsz", received=dt.datetime(2026, 3, 1, tzinfo=UTC), verified=True)])
-    for indicator, measure in MEASURES.items():
+    for indicator in MEASURES:
         values = compute(store, indicator)
-        expected = 0 if measure.aggregate is Aggregate.COUNT else None
-        assert (values.value, values.by_unit, values.by_month) == (expected, [], []), indicator
+        assert (values.value, values.by_unit, values.by_month) == (None, [], []), indicator
+
+
+def test_a_count_is_zero_once_its_ledger_holds_rows(store, registry):
+    upload(store, registry, "activities", "dsz", "2026-06", [activity("dsz", D(2026, 6, 5), "宣传专栏")])
+    assert compute(store, "T12.episodes").value == 0, "activities uploaded, but no 热线节目 among them"
+    assert compute(store, "T03.honours").value is None, "the honours ledger is still empty"
 
 
 # --- activities: tasks 1, 3, 10, 12 and the five ones ---------------------------------------------

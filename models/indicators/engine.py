@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, Select, cast, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from models.indicators.sql import month_of
@@ -52,6 +52,10 @@ class Measure:
 
     aggregate: Aggregate
     rows: Callable[[Scope], Select[Any]]
+    has_data: ColumnElement[bool] | None = None
+    """A SQL condition that holds once the measure's source holds any data. Without it a
+    count over no rows is 0; with it, the indicator has no value until the source has data
+    (a count of episodes is 0 only once the activity ledger has been uploaded)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ def _breakdown(row: Any) -> Breakdown:
 
 def compute(session: Session, measure: Measure, scope: Scope, breakdowns: bool = True) -> IndicatorValues:
     """Compute ``measure`` over ``scope``: overall, and by unit and month if ``breakdowns``."""
+    if measure.has_data is not None and not session.scalar(select(measure.has_data)):
+        return IndicatorValues(value=None, numerator=None, denominator=None, by_unit=[], by_month=[])
     rows = measure.rows(scope).subquery("rows")
     overall = session.execute(_grouped(measure, rows, None)).first()
     _, value, numerator, denominator = overall if overall else (None, None, None, None)

@@ -59,8 +59,8 @@ def warning_rows(scope: Scope) -> Select[Any]:
 
 
 MEASURES: dict[str, Measure] = {
-    "T13.warnings": Measure(Aggregate.COUNT, warning_rows),
+    "T13.warnings": Measure(Aggregate.COUNT, warning_rows, uploaded(ACCOUNTABILITY)),
     "T18.verified_actioned_rate": Measure(Aggregate.RATIO, verified_actioned_rows),
-    "T18.actions": Measure(Aggregate.COUNT, action_rows),
+    "T18.actions": Measure(Aggregate.COUNT, action_rows, uploaded(ACCOUNTABILITY)),
 }
 """The accountability measures, by indicator id."""

@@ -91,7 +91,7 @@ MEASURES: dict[str, Measure] = {
     "T03.training_coverage": coverage(responsible_for(3), ACTIVITIES, held_at_least(1, TRAINING)),
     "T03.test_pass_rate": Measure(Aggregate.RATIO, pass_rate_rows),
     "T10.event_reduction": Measure(Aggregate.COMPLEMENT_RATIO, event_reduction_rows),
-    "T12.episodes": Measure(Aggregate.COUNT, episode_rows),
+    "T12.episodes": Measure(Aggregate.COUNT, episode_rows, uploaded(ACTIVITIES)),
     "X.five_ones": coverage(every_unit, ACTIVITIES, all_duties_held),
 }
 """The activity measures, by indicator id."""

@@ -28,6 +28,7 @@ from plugins.ledger_measures.common import (
     in_scope,
     judged_on,
     responsible_for,
+    uploaded,
 )
 
 BREAKDOWN = LEDGERS["task_breakdown"]
@@ -63,6 +64,6 @@ MEASURES: dict[str, Measure] = {
     "T17.breakdown_coverage": coverage(responsible_for(17), BREAKDOWN, has_row(BREAKDOWN)),
     "T17.milestones_on_time": Measure(Aggregate.RATIO, milestone_rows),
     "X.rectification_done": Measure(Aggregate.RATIO, rectification_rows),
-    "X.rectification_overdue": Measure(Aggregate.COUNT, overdue_rows),
+    "X.rectification_overdue": Measure(Aggregate.COUNT, overdue_rows, uploaded(RECTIFICATION)),
 }
 """The progress measures, by indicator id."""

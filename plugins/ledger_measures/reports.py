@@ -25,6 +25,7 @@ from plugins.ledger_measures.common import (
     in_scope,
     responsible_for,
     units_with,
+    uploaded,
 )
 
 BADGES = LEDGERS["badges"]
@@ -96,10 +97,10 @@ def with_benchmark(scope: Scope) -> ColumnElement[bool]:
 MEASURES: dict[str, Measure] = {
     "T02.badge_rate": Measure(Aggregate.RATIO, badge_rows),
     "T02.inspection_fix_rate": Measure(Aggregate.RATIO, inspection_rows),
-    "T03.honours": Measure(Aggregate.COUNT, honour_rows),
+    "T03.honours": Measure(Aggregate.COUNT, honour_rows, uploaded(HONOURS)),
     "T09.catalog_coverage": coverage(responsible_for(9), DISCLOSURES, has_row(DISCLOSURES, published(DISCLOSURES))),
     "T11.appraised": coverage(units_with(Unit.key_enforcement), APPRAISALS, has_row(APPRAISALS, appraised)),
-    "T15.monitoring_points": Measure(Aggregate.COUNT, monitoring_point_rows),
+    "T15.monitoring_points": Measure(Aggregate.COUNT, monitoring_point_rows, uploaded(MONITORING_POINTS)),
     "T16.power_list_coverage": coverage(
         units_with(Unit.enforcement), POWER_LISTS, has_row(POWER_LISTS, published(POWER_LISTS), with_benchmark)
     ),
