@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -44,6 +44,11 @@ class IndicatorSpec:
     unit: str | None = None
     direction: str | None = None
     target: float | None = None
+
+
+def measured_by(source: str, measures: Mapping[str, Measure]) -> list[IndicatorSpec]:
+    """Specs for campaign indicators computed by ``measures`` (id → measure) from ``source``'s data."""
+    return [IndicatorSpec(id=key, measure=measure, sources=(source,)) for key, measure in measures.items()]
 
 
 @dataclass(frozen=True)

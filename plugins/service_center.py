@@ -21,6 +21,7 @@ from collectors import (
 from collectors.bases import Endpoint, LinkedPagesCollector
 from collectors.collector import Yielded
 from collectors.errors import SourceError
+from collectors.registry import measured_by
 from collectors.files import files_read, new_files
 from collectors.parsing import parse_time
 from collectors.tabular import read_table
@@ -200,7 +201,7 @@ def storm_record_kinds() -> list[RecordKind]:
 
 @hookimpl
 def storm_indicators() -> list[IndicatorSpec]:
-    return [IndicatorSpec(id=key, measure=measure, sources=(ServiceCenter.name,)) for key, measure in MEASURES.items()]
+    return measured_by(ServiceCenter.name, MEASURES)
 
 
 @hookimpl

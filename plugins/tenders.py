@@ -22,6 +22,7 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
+from collectors.registry import measured_by
 from collectors.files import files_read, new_files
 from collectors.http import get_bytes
 from models.indicators.tenders import MEASURES
@@ -168,7 +169,7 @@ def storm_record_kinds() -> list[RecordKind]:
 
 @hookimpl
 def storm_indicators() -> list[IndicatorSpec]:
-    return [IndicatorSpec(id=key, measure=measure, sources=(Tenders.name,)) for key, measure in MEASURES.items()]
+    return measured_by(Tenders.name, MEASURES)
 
 
 @hookimpl
