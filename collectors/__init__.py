@@ -5,6 +5,7 @@ A plugin writes ``from collectors import hookimpl, Collector, Record, Checkpoint
 
 import pluggy
 
+from collectors.alerts import Alert, AlertRule, Level, Watch
 from collectors.collector import (
     CollectContext,
     Checkpoint,
@@ -16,12 +17,15 @@ from collectors.collector import (
     UnitDirectory,
 )
 from collectors.demo import DemoContext, DemoSource, DemoUnit
+from collectors.headlines import Figure, Headline, indicator_figure
 from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
 from collectors.templates import Column, UploadTemplate
 
 hookimpl = pluggy.HookimplMarker("storm")
 
 __all__ = [
+    "Alert",
+    "AlertRule",
     "Checkpoint",
     "CollectContext",
     "Collector",
@@ -30,7 +34,10 @@ __all__ = [
     "DemoSource",
     "DemoUnit",
     "FileUpload",
+    "Figure",
+    "Headline",
     "IndicatorSpec",
+    "Level",
     "Record",
     "RecordKind",
     "Rejected",
@@ -38,5 +45,7 @@ __all__ = [
     "UnitDirectory",
     "UnitPanel",
     "UploadTemplate",
+    "Watch",
     "hookimpl",
+    "indicator_figure",
 ]

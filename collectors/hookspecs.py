@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from collectors.alerts import AlertRule
     from collectors.collector import Collector
     from collectors.demo import DemoContext, DemoSource
+    from collectors.headlines import Headline
     from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
     from collectors.templates import UploadTemplate
 
@@ -114,6 +116,42 @@ def storm_unit_panels() -> list[UnitPanel]:
     them out. The dashboard shows each panel under its title, in registration order.
 
     Dispatch: every plugin's list is gathered; two panels with one key are an error.
+    """
+
+
+@hookspec
+def storm_headlines() -> list[Headline]:
+    """Add headline numbers to the overview and the display screen (核心数据).
+
+    Return a list of :class:`collectors.Headline` ``(key, title, source, figure)``.
+    ``figure(session, watch)`` returns a :class:`collectors.Figure` (value, unit, and a
+    target, direction and note where they apply): wrap a campaign indicator with
+    ``collectors.indicator_figure("T04.on_time_rate")``, or count in the store over
+    ``watch.scope`` at ``watch.now``. ``source`` names the collector whose data it is,
+    for the "data as of" line. The display screen shows headlines in a public hall: a
+    figure is an aggregate, never a name, phone number or complaint text.
+
+    Dispatch: every plugin's list is gathered in registration order; two headlines with
+    one key are an error.
+    """
+
+
+@hookspec
+def storm_alert_rules() -> list[AlertRule]:
+    """Add kinds of alert (预警) to the alerts list of the overview and the display screen.
+
+    Return a list of :class:`collectors.AlertRule` ``(key, title, alerts)``.
+    ``alerts(session, watch)`` returns the rule's current :class:`collectors.Alert` s:
+    ``Level.RED`` for what is already late (a case past its due time, a complaint past
+    its deadline), ``Level.YELLOW`` for what soon will be (due within one working day:
+    ``watch.end_of_next_workday()``), each with the moment it arose (the list is newest
+    first), the collector it comes from and the unit's name. Alerts are aggregates (one
+    per unit and kind, with a count) and carry no personal data: they are shown on the
+    display screen too. The campaign's own alerts (an indicator 未达标, a collector that
+    failed or went stale) need no rule.
+
+    Dispatch: every plugin's list is gathered in registration order; two rules with one
+    key are an error.
     """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -17,6 +17,10 @@ from collectors.templates import UploadTemplate
 from sqlalchemy.orm import Session
 
 from models.indicators import Measure, Scope
+
+if TYPE_CHECKING:
+    from collectors.alerts import AlertRule
+    from collectors.headlines import Headline
 
 ENTRY_POINT_GROUP = "storm.plugins"
 
@@ -120,6 +124,16 @@ class Registry:
     def unit_panels(self) -> dict[str, UnitPanel]:
         panels = (p for group in reversed(self.manager.hook.storm_unit_panels()) for p in group)
         return _unique(panels, "key", "unit panel")
+
+    @cached_property
+    def headlines(self) -> dict[str, Headline]:
+        headlines = (h for group in reversed(self.manager.hook.storm_headlines()) for h in group)
+        return _unique(headlines, "key", "headline")
+
+    @cached_property
+    def alert_rules(self) -> dict[str, AlertRule]:
+        rules = (r for group in reversed(self.manager.hook.storm_alert_rules()) for r in group)
+        return _unique(rules, "key", "alert rule")
 
     def demo_sources(self, context: DemoContext) -> list[DemoSource]:
         return [source for group in self.manager.hook.storm_demo_sources(context=context) for source in group]

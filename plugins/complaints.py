@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from collectors import (
+    AlertRule,
     Checkpoint,
     CollectContext,
     Collector,
     DemoContext,
     DemoSource,
+    Headline,
     IndicatorSpec,
     Record,
     RecordKind,
@@ -31,6 +33,7 @@ from models.complaints import Complaint
 from models.indicators.complaints import MEASURES
 from plugins.complaints_demo import ComplaintsDemo
 from plugins.complaints_mapping import FieldMapping
+from plugins.complaints_watch import ALERT_RULES, HEADLINES
 from plugins.open311 import MAX_WINDOW_DAYS, Document, read_document, read_window, services_of, windows
 from plugins.workorders import header_fields, work_orders
 
@@ -213,3 +216,13 @@ def storm_indicators() -> list[IndicatorSpec]:
 def storm_demo_sources(context: DemoContext) -> list[DemoSource]:
     demo = ComplaintsDemo(context.units, year=context.year, seed=context.seed)
     return [DemoSource(name="效能投诉 (Open311)", mount="/complaints", handler=demo, collector=Complaints.name)]
+
+
+@hookimpl
+def storm_headlines() -> list[Headline]:
+    return HEADLINES
+
+
+@hookimpl
+def storm_alert_rules() -> list[AlertRule]:
+    return ALERT_RULES

@@ -13,10 +13,11 @@ total, by unit and by month, and the page groups the ledger by title or type its
 
 from __future__ import annotations
 
-from collectors import IndicatorSpec, UnitPanel, hookimpl
+from collectors import AlertRule, Headline, IndicatorSpec, UnitPanel, hookimpl
 from plugins.complaints import Complaints
 from plugins.ledger_measures import MEASURES
 from plugins.ledger_panels import PANELS
+from plugins.ledger_watch import ALERT_RULES, HEADLINES
 from plugins.unit_uploads import UnitUploads
 
 ALSO_FROM_COMPLAINTS = {"T18.verified_actioned_rate"}
@@ -38,3 +39,13 @@ def storm_indicators() -> list[IndicatorSpec]:
 @hookimpl
 def storm_unit_panels() -> list[UnitPanel]:
     return PANELS
+
+
+@hookimpl
+def storm_headlines() -> list[Headline]:
+    return HEADLINES
+
+
+@hookimpl
+def storm_alert_rules() -> list[AlertRule]:
+    return ALERT_RULES

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from collectors import (
+    AlertRule,
     CollectContext,
     Checkpoint,
     DemoContext,
     DemoSource,
+    Headline,
     IndicatorSpec,
     Record,
     RecordKind,
@@ -28,6 +30,7 @@ from collectors.tabular import read_table
 from models.indicators.service import MEASURES
 from models.service import ApprovalItem, Case
 from plugins.service_center_demo import ServiceCenterDemo
+from plugins.service_center_watch import ALERT_RULES, HEADLINES
 
 CASE_HEADERS = {
     "办件编号": "external_id",
@@ -209,3 +212,13 @@ def storm_demo_sources(context: DemoContext) -> list[DemoSource]:
     demo = ServiceCenterDemo(context.units, year=context.year, seed=context.seed)
     return [DemoSource(name="政务服务中心", mount="/service-center", handler=demo, collector=ServiceCenter.name)]
 
+
+
+@hookimpl
+def storm_headlines() -> list[Headline]:
+    return HEADLINES
+
+
+@hookimpl
+def storm_alert_rules() -> list[AlertRule]:
+    return ALERT_RULES

@@ -13,6 +13,7 @@ from collectors import (
     Collector,
     DemoContext,
     DemoSource,
+    Headline,
     IndicatorSpec,
     Record,
     RecordKind,
@@ -30,6 +31,7 @@ from models.procurement import Award, Contract, Procurement
 from plugins import ocds
 from plugins.ocds_merge import merge
 from plugins.tenders_demo import TendersDemo
+from plugins.tenders_watch import HEADLINES
 
 
 class Tenders(Collector):
@@ -176,3 +178,8 @@ def storm_indicators() -> list[IndicatorSpec]:
 def storm_demo_sources(context: DemoContext) -> list[DemoSource]:
     demo = TendersDemo(context.units, year=context.year, seed=context.seed)
     return [DemoSource(name="公共资源交易中心", mount="/tenders", handler=demo, collector=Tenders.name)]
+
+
+@hookimpl
+def storm_headlines() -> list[Headline]:
+    return HEADLINES
