@@ -3,7 +3,7 @@
 Who sees what (see :mod:`dashboard.auth`): without any account every visitor views the
 aggregate pages; with accounts a login comes first, then leaders view, units view and
 upload, admins also manage accounts and read the audit log. A display-screen account sees
-only the screen (issue 5 puts the screen itself where :func:`views.login.screen_only` is).
+only the display screen, which ``/?screen=1`` opens for anyone, without a login.
 """
 
 from functools import partial
@@ -49,10 +49,20 @@ def _only(page: st.Page) -> None:
     st.navigation([page], position="hidden").run()
 
 
+def _screen_requested() -> bool:
+    return st.query_params.get(routes.SCREEN_FLAG) == "1"
+
+
+def _screen() -> st.Page:
+    return st.Page(routes.SCREEN, title=t("screen.page_title"), url_path=routes.SCREEN_URL, default=True)
+
+
 check = data.startup()
 st.set_page_config(page_title=t("app.title"), layout="wide")
 
-if not check.ready:
+if _screen_requested():  # the display screen shows aggregates only: no login, and never a setup page
+    _only(_screen())
+elif not check.ready:
     _only(st.Page(partial(setup_needed.render, check), title=t("setup.title"), url_path="setup", default=True))
 elif (viewer := auth.gate()) is None:
     _only(st.Page(login.render, title=t("login.title"), url_path="login", default=True))
@@ -63,5 +73,5 @@ else:
     pages = _pages(viewer)
     if pages:
         st.navigation(pages).run()
-    else:  # a display-screen account: the screen is not built yet
-        _only(st.Page(login.screen_only, title=t("auth.screen_title"), url_path="screen", default=True))
+    else:  # a display-screen account
+        _only(_screen())

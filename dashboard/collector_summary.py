@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -52,3 +52,12 @@ def collector_frame(statuses: Sequence[CollectorStatus], timezone: str) -> pd.Da
     ]
     frame = pd.DataFrame(rows, columns=columns).astype({count: "Int64" for count in TABLE_COUNTS})
     return frame.rename(columns={column: t(f"column.{column}") for column in columns})
+
+
+def freshness(source: str, statuses: Mapping[str, CollectorStatus], timezone: str) -> tuple[str, bool]:
+    """"政务服务中心 · 截至 …" for a headline from ``source``, and whether its data is stale."""
+    status = statuses.get(source)
+    title = status.title if status else t_or(f"source.{source}", source)
+    if status is None or status.last_success_at is None:
+        return t("headline.awaiting", source=title), False
+    return t("headline.as_of", source=title, as_of=datetime_text(status.last_success_at, timezone)), status.stale

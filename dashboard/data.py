@@ -15,8 +15,10 @@ import streamlit as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from collectors.alerts import Alert, Watch, newest_first, rule_alerts
 from collectors.config import Config, load_config
 from collectors.errors import UserError
+from collectors.headlines import HeadlineValue, headline_values
 from collectors.registry import Registry, load_registry
 from collectors.report import IndicatorReport, campaign_scope, indicator_reports
 from collectors.status import CollectorStatus, collector_statuses
@@ -25,12 +27,15 @@ from dashboard import i18n
 from dashboard.campaign_view import CampaignView, read_campaign_view
 from models.accounts import User
 from models.audit import AuditEntry
+from models.base import utcnow
 from models.campaign import Campaign
 from models.runs import CollectorRun
 from models.store import Store, StoreError, open_store
 from models.uploads import UploadedFile, UploadStatus
 
 CACHE_SECONDS = 300
+CACHED_VERSIONS = 4
+"""How many data versions a cache keeps: a screen left on for days must not keep every version."""
 
 DataVersion = tuple[int | None, str | None, int | None]
 """The newest collector run's id, the latest finish and the newest upload's id: changes whenever a
@@ -124,7 +129,7 @@ def reports() -> list[IndicatorReport]:
     return _reports(url, _data_version(url), config())
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
 def _reports(url: str, version: DataVersion, settings: Config) -> list[IndicatorReport]:
     """``version`` is not read: it is part of the cache key."""
     with _store(url).begin() as session:
@@ -145,7 +150,7 @@ def unit_panels(personal: bool) -> list[Panel]:
     return _unit_panels(url, _data_version(url), config(), personal)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
 def _unit_panels(url: str, version: DataVersion, settings: Config, personal: bool) -> list[Panel]:
     """``version`` is not read: it is part of the cache key."""
     with _store(url).begin() as session:
@@ -159,11 +164,37 @@ def statuses() -> list[CollectorStatus]:
     return _statuses(url, _data_version(url), config())
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
 def _statuses(url: str, version: DataVersion, settings: Config) -> list[CollectorStatus]:
     """``version`` is not read: it is part of the cache key."""
     with _store(url).begin() as session:
         return collector_statuses(session, registry(), settings)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """The headline numbers and the plugins' alerts (newest first), as computed at ``at`` (UTC)."""
+
+    headlines: list[HeadlineValue]
+    alerts: list[Alert]
+    at: dt.datetime
+
+
+def situation() -> Situation:
+    """The headline numbers and the plugins' alerts, recomputed when new data lands (or after the cache expires)."""
+    url = _url()
+    return _situation(url, _data_version(url), config())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
+def _situation(url: str, version: DataVersion, settings: Config) -> Situation:
+    """``version`` is not read: it is part of the cache key."""
+    reports = {report.id: report for report in _reports(url, version, settings)}
+    with _store(url).begin() as session:
+        campaign = session.get(Campaign, 1)
+        watch = Watch(campaign_scope(session, settings), utcnow(), campaign.timezone, reports)
+        found = rule_alerts(session, registry().alert_rules.values(), watch)
+        return Situation(headline_values(session, registry().headlines.values(), watch), newest_first(found), watch.now)
 
 
 def source_titles() -> dict[str, str]:

@@ -17,6 +17,10 @@ AUDIT = "views/audit_log.py"
 AUDIT_URL = "audit"
 USERS = "views/users.py"
 USERS_URL = "users"
+SCREEN = "views/screen.py"
+SCREEN_URL = "screen"
+SCREEN_FLAG = "screen"
+"""``/?screen=1`` opens the display screen."""
 
 
 def action_page(no: int) -> str:

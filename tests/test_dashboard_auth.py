@@ -206,9 +206,9 @@ def test_a_unit_account_uploads_but_does_not_see_the_admin_pages(accounts_url: s
     assert not any(shown[page] for page in ADMIN_PAGES)
 
 
-def test_a_display_screen_account_sees_only_the_screen_notice(accounts_url: str) -> None:
+def test_a_display_screen_account_sees_only_the_display_screen(accounts_url: str) -> None:
     at = as_user("tv")
-    assert "本账号仅用于服务大厅的大屏展示" in texts(at)
+    assert any('<div class="screen">' in html.proto.body for html in at.get("html"))
     for page in [*VIEW_PAGES, routes.UPLOADS, *ADMIN_PAGES]:
         assert open_page(at, page) is None
     assert at.sidebar.button(key="auth.logout")

@@ -44,8 +44,3 @@ def account_box(viewer: Viewer) -> None:
             auth.log_out(viewer)
             st.rerun()
 
-
-def screen_only() -> None:
-    """What a display-screen account sees until the display screen exists."""
-    st.title(t("app.title"))
-    st.info(t("auth.screen_only"), icon=":material/tv:")

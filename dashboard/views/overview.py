@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from collectors.report import IndicatorReport
+from collectors.status import CollectorStatus
 from dashboard import data, routes
+from dashboard.alert_list import all_alerts, render_alerts
 from dashboard.badges import STATUS_COLORS, status_badge
 from dashboard.campaign_view import CampaignView, phase_today
 from dashboard.charts import phase_timeline
-from dashboard.collector_summary import collector_frame
-from dashboard.format import action_title, date_text
+from dashboard.collector_summary import collector_frame, freshness
+from dashboard.format import action_title, date_text, delta_text, target_text, value_text
 from dashboard.i18n import t
 from dashboard.indicator_block import render_indicator
 
@@ -22,6 +24,34 @@ from dashboard.indicator_block import render_indicator
 # script is run with Streamlit's magic: a string under a constant would be shown on the page.)
 ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
 CROSS_CUTTING = "X"
+ALERTS_SHOWN = 10
+
+
+def _headlines(campaign: CampaignView, situation: data.Situation, statuses: dict[str, CollectorStatus]) -> None:
+    st.subheader(t("overview.headlines"))
+    for column, headline in zip(st.columns(len(situation.headlines) or 1), situation.headlines, strict=False):
+        figure = headline.figure
+        with column, st.container(border=True, height="stretch"):
+            st.metric(
+                headline.title,
+                value_text(figure.value, figure.unit),
+                delta=delta_text(figure.value, figure.target, figure.unit),
+                delta_color="normal" if figure.direction == "higher" else "inverse",
+            )
+            lines = [figure.note] if figure.note else []
+            if figure.target is not None:
+                lines.append(t("headline.target", target=target_text(figure.target, figure.unit, figure.direction)))
+            if lines:
+                st.markdown(" · ".join(lines))
+            line, stale = freshness(headline.source, statuses, campaign.timezone)
+            st.caption(f"{line} · {t('provenance.stale')}" if stale else line)
+
+
+def _alerts(campaign: CampaignView, situation: data.Situation, reports: list[IndicatorReport],
+            statuses: list[CollectorStatus]) -> None:
+    st.subheader(t("overview.alerts"))
+    alerts = all_alerts(situation.alerts, reports, statuses, situation.at)
+    render_alerts(alerts, data.source_titles(), campaign.timezone, ALERTS_SHOWN)
 
 
 def _phases(campaign: CampaignView) -> None:
@@ -75,9 +105,8 @@ def _cross_cutting(campaign: CampaignView, reports: list[IndicatorReport]) -> No
         render_indicator(report, campaign, titles)
 
 
-def _collectors(campaign: CampaignView) -> None:
+def _collectors(campaign: CampaignView, statuses: list[CollectorStatus]) -> None:
     st.subheader(t("overview.collectors"))
-    statuses = data.statuses()
     if not statuses:
         st.info(t("collectors.none"))
         return
@@ -87,9 +116,13 @@ def _collectors(campaign: CampaignView) -> None:
 
 campaign = data.campaign()
 reports = data.reports()
+statuses = data.statuses()
+situation = data.situation()
 st.title(campaign.name)
 st.caption(t("overview.subtitle", district=campaign.district, year=campaign.year))
+_headlines(campaign, situation, {status.name: status for status in statuses})
 _phases(campaign)
 _action_cards(campaign, reports)
+_alerts(campaign, situation, reports, statuses)
 _cross_cutting(campaign, reports)
-_collectors(campaign)
+_collectors(campaign, statuses)
