@@ -31,7 +31,8 @@ STYLE = """
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] { background: #0b1220 !important; }
 [data-testid="stMainBlockContainer"], .block-container { padding: 1.2rem 2.4rem !important; max-width: 100% !important; }
-.screen { color: #f4f7fb; font-size: 28px; line-height: 1.35; font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC",
+.screen { display: flex; flex-direction: column; min-height: calc(100vh - 2.6rem);
+  color: #f4f7fb; font-size: 28px; line-height: 1.35; font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC",
   "Microsoft YaHei", sans-serif; }
 .screen-head { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 3px solid #2e3f5c;
   padding-bottom: .4rem; margin-bottom: 1.2rem; }
@@ -41,22 +42,25 @@ STYLE = """
 .screen-foot .notice { color: #ffd166; }
 .dots span { display: inline-block; width: 18px; height: 18px; border-radius: 9px; margin-left: 10px; background: #2e3f5c; }
 .dots span.on { background: #ffd166; }
-.tiles { display: grid; gap: 1.2rem; }
+.screen-body { flex: 1; display: flex; flex-direction: column; }
+.screen-body > div { flex: 1; }
+.tiles { display: grid; gap: 1.4rem; align-content: stretch; }
 .tiles.five { grid-template-columns: repeat(5, 1fr); }
 .tiles.six { grid-template-columns: repeat(6, 1fr); }
 .tile { background: #15213a; border: 2px solid #2e3f5c; border-radius: 14px; padding: 1.1rem 1.3rem; }
-.tile h2 { font-size: 30px; margin: 0 0 .6rem 0; color: #dbe4f3; font-weight: 600; }
-.tile .big { font-size: 84px; font-weight: 700; color: #ffffff; line-height: 1.1; }
-.tile .sub { font-size: 24px; color: #b8c4d9; margin-top: .4rem; }
+.tile h2 { font-size: 36px; margin: 0 0 .6rem 0; color: #dbe4f3; font-weight: 600; }
+.tile { display: flex; flex-direction: column; justify-content: center; }
+.tile .big { font-size: 112px; font-weight: 700; color: #ffffff; line-height: 1.1; }
+.tile .sub { font-size: 28px; color: #b8c4d9; margin-top: .4rem; }
 .tile .src { font-size: 20px; color: #8fa1bf; margin-top: .8rem; }
 .stale { color: #ffb347; font-weight: 700; }
-.counts div { display: flex; justify-content: space-between; font-size: 32px; margin: .35rem 0; }
+.counts div { display: flex; justify-content: space-between; font-size: 40px; margin: .6rem 0; }
 .met { color: #5ee08a; } .risk { color: #ffd166; } .missed { color: #ff6b6b; } .none { color: #8fa1bf; }
 .tracked { color: #7cc4ff; }
 .task { border-left: 14px solid #8fa1bf; }
 .task.met { border-left-color: #2fbf71; } .task.risk { border-left-color: #f4b400; }
 .task.missed { border-left-color: #e5484d; } .task.tracked { border-left-color: #4aa3ff; }
-.task h2 { color: #ffffff; font-size: 28px; } .task .sub { font-size: 22px; }
+.task h2 { color: #ffffff; font-size: 32px; } .task .sub { font-size: 26px; }
 .alerts .alert { background: #15213a; border-radius: 12px; padding: .7rem 1.2rem; margin-bottom: .8rem;
   border-left: 16px solid #e5484d; font-size: 30px; }
 .alerts .alert.yellow { border-left-color: #f4b400; }
@@ -175,7 +179,7 @@ def frame(data: ScreenData, view: ScreenView, turn: int, views: int, notice: str
         freshness += f' · <span class="stale">{escape("、".join(stale))} {t("screen.stale")}</span>'
     return (
         f'<div class="screen"><div class="screen-head"><h1>{escape(data.campaign.name)}</h1>'
-        f'<div class="view">{escape(view.title)}</div></div>{view.body(data)}'
+        f'<div class="view">{escape(view.title)}</div></div><div class="screen-body">{view.body(data)}</div>'
         f'<div class="screen-foot"><div class="notice">{notice}</div><div>{freshness}</div>'
         f'<div class="dots">{dots}</div></div></div>'
     )

@@ -44,6 +44,10 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1440, "height": 2200}
 """Tall: Streamlit scrolls inside its own container, so a full-page screenshot is only the viewport."""
+HALL_SCREEN = {"width": 1920, "height": 1080}
+"""The service hall's screens, and the size of the screenshots leadership sees first."""
+SCREEN_SECONDS = 6
+"""The display screen's rotation period on the test dashboard (storm.toml)."""
 UNIT_ACCOUNT = ("dsz", "东山镇密码123")
 IN_CI = os.environ.get("CI") == "true"
 SERVER_START_SECONDS = 60
@@ -121,6 +125,7 @@ def dashboard(chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> It
     """``streamlit run dashboard/app.py`` on a free port, on the prepared store, until the session ends."""
     folder = tmp_path_factory.mktemp("browser")
     store_url, year = _prepared_store(folder)
+    (folder / "storm.toml").write_text(f"[dashboard]\nscreen_seconds = {SCREEN_SECONDS}\n", encoding="utf-8")
     port = _free_port()
     env = {**os.environ, "STORM_DATABASE_URL": store_url}
     env.pop("STORM_CONFIG", None)
@@ -159,16 +164,26 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"streamlit did not answer at {url} within {SERVER_START_SECONDS} s:\n{output}")
 
 
-@pytest.fixture
-def page(chromium: Browser, dashboard: Dashboard) -> Iterator[Page]:
-    """A fresh browser session (a new Streamlit session: logged out) on the dashboard's start page."""
-    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+def _session(chromium: Browser, url: str, viewport: dict[str, int]) -> Iterator[Page]:
+    context = chromium.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(dashboard.url)
+    page.goto(url)
     settled(page)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(chromium: Browser, dashboard: Dashboard) -> Iterator[Page]:
+    """A fresh browser session (a new Streamlit session: logged out) on the dashboard's start page."""
+    yield from _session(chromium, dashboard.url, VIEWPORT)
+
+
+@pytest.fixture
+def hall_page(chromium: Browser, dashboard: Dashboard) -> Iterator[Page]:
+    """A fresh browser session at 1920×1080 on the dashboard's start page."""
+    yield from _session(chromium, dashboard.url, HALL_SCREEN)
 
 
 def settled(page: Page, expect: str | None = None) -> None:

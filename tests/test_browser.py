@@ -1,5 +1,6 @@
 """The dashboard in a real headless Chromium: a unit logs in, uploads a ledger, reads the report and
-commits it; screenshots of the login, the overview, an action page, the units page and the upload page."""
+commits it; the display screen turns; screenshots of the login, the overview, an action page, the units
+page, the upload page and the display screen (the overview, a task page and the screen at 1920×1080)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,19 @@ from collectors.registry import Registry
 from dashboard.upload_forms import period_choices
 from models.store import open_store
 from models.uploads import UploadedFile
-from tests.browser import Dashboard, chromium, dashboard, go, log_in, page, rendered, settled, shoot  # noqa: F401
+from tests.browser import (  # noqa: F401 (fixtures)
+    SCREEN_SECONDS,
+    Dashboard,
+    chromium,
+    dashboard,
+    go,
+    hall_page,
+    log_in,
+    page,
+    rendered,
+    settled,
+    shoot,
+)
 from tests.upload_samples import SAMPLES, csv_file, stored_rows, text_table
 
 if TYPE_CHECKING:
@@ -131,3 +144,39 @@ def test_a_bad_file_shows_the_report_and_stores_nothing(page: Page, dashboard: D
     with store.begin() as session:
         assert session.scalars(select(UploadedFile.id)).all() == before
     store.dispose()
+
+
+def test_the_overview_and_a_task_page_at_hall_screen_size(hall_page: Page) -> None:
+    log_in(hall_page)
+    settled(hall_page, '[data-testid="stMetric"]')
+    text = rendered(hall_page)
+    assert "核心数据" in text and "办件按时办结率" in text and "预警信息" in text
+    shoot(hall_page, "overview-1920x1080")
+    go(hall_page, "二、简政放权提效能", ".vega-embed")
+    assert "4. " in rendered(hall_page)
+    shoot(hall_page, "task-page-1920x1080")
+
+
+def view_title(page: Page) -> str:
+    return page.locator(".screen .screen-head .view").inner_text()
+
+
+def test_the_display_screen_turns_and_is_dark(hall_page: Page, dashboard: Dashboard) -> None:
+    hall_page.goto(f"{dashboard.url}/?screen=1")
+    hall_page.wait_for_selector(".screen .tile")
+    text = rendered(hall_page)
+    assert "区机关效能风暴行动" in text and "数据截至" in text
+    assert hall_page.locator('[data-testid="stSidebar"]:visible').count() == 0
+    assert hall_page.locator('[data-testid="stHeader"]:visible').count() == 0
+    assert hall_page.get_by_label("用户名").count() == 0
+    background = hall_page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    assert background == "rgb(11, 18, 32)"
+    first = view_title(hall_page)
+    shoot(hall_page, "screen-1920x1080")
+    hall_page.wait_for_function(
+        f"document.querySelector('.screen .screen-head .view').innerText !== {first!r}",
+        timeout=SCREEN_SECONDS * 3 * 1000,
+    )
+    assert view_title(hall_page) != first
+    hall_page.wait_for_timeout(500)
+    shoot(hall_page, "screen-next-view-1920x1080")
