@@ -11,6 +11,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import auth, data, routes
+from dashboard.language import choose_language, language_switch
 from dashboard.auth import Viewer
 from dashboard.format import action_title
 from dashboard.i18n import t
@@ -58,20 +59,23 @@ def _screen() -> st.Page:
 
 
 check = data.startup()
+choose_language()
 st.set_page_config(page_title=t("app.title"), layout="wide")
 
 if _screen_requested():  # the display screen shows aggregates only: no login, and never a setup page
     _only(_screen())
-elif not check.ready:
-    _only(st.Page(partial(setup_needed.render, check), title=t("setup.title"), url_path="setup", default=True))
-elif (viewer := auth.gate()) is None:
-    _only(st.Page(login.render, title=t("login.title"), url_path="login", default=True))
 else:
-    login.account_box(viewer)
-    if viewer.is_guest:
-        st.info(t("auth.open"), icon=":material/lock_open:")
-    pages = _pages(viewer)
-    if pages:
-        st.navigation(pages).run()
-    else:  # a display-screen account
-        _only(_screen())
+    language_switch()
+    if not check.ready:
+        _only(st.Page(partial(setup_needed.render, check), title=t("setup.title"), url_path="setup", default=True))
+    elif (viewer := auth.gate()) is None:
+        _only(st.Page(login.render, title=t("login.title"), url_path="login", default=True))
+    else:
+        login.account_box(viewer)
+        if viewer.is_guest:
+            st.info(t("auth.open"), icon=":material/lock_open:")
+        pages = _pages(viewer)
+        if pages:
+            st.navigation(pages).run()
+        else:  # a display-screen account
+            _only(_screen())

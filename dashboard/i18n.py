@@ -1,13 +1,17 @@
 """Every string the dashboard shows, in Chinese (the default) and English.
 
 Pages call :func:`t` with a key; names of units, tasks and actions come from the store.
-The language is chosen in storm.toml::
+The default language is chosen in storm.toml::
 
     [dashboard]
     language = "en"
+
+and each visitor may switch (:func:`speak`, for the script run of one session).
 """
 
 from __future__ import annotations
+
+import threading
 
 from collectors.errors import ConfigError
 from collectors.report import STATUS_LABELS
@@ -134,6 +138,7 @@ _ZH = {
     "auth.role_unit": "{role} · {unit}",
     "auth.logout": "退出登录",
     "auth.forbidden": "无权限：您的账号不能打开本页面。",
+    "language.label": "语言 / Language",
     "overview.headlines": "核心数据",
     "overview.alerts": "预警信息",
     "headline.as_of": "{source} · 截至 {as_of}",
@@ -424,6 +429,7 @@ _EN = {
     "auth.role_unit": "{role} · {unit}",
     "auth.logout": "Log out",
     "auth.forbidden": "Not allowed: your account cannot open this page.",
+    "language.label": "语言 / Language",
     "overview.headlines": "Headline figures",
     "overview.alerts": "Alerts",
     "headline.as_of": "{source} · as of {as_of}",
@@ -603,7 +609,11 @@ _EN = {
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 _language = DEFAULT_LANGUAGE
+_visitor = threading.local()
+"""The language a visitor chose, for the script run on this thread (Streamlit runs each session's script
+on a thread of its own)."""
 
 
 def use_language(language: str) -> None:
@@ -611,16 +621,26 @@ def use_language(language: str) -> None:
     global _language
     if language not in STRINGS:
         choices = ", ".join(STRINGS)
-        raise ConfigError(STRINGS[_language]["setup.bad_language"].format(language=language, choices=choices))
+        raise ConfigError(STRINGS[current_language()]["setup.bad_language"].format(language=language, choices=choices))
     _language = language
+
+
+def speak(language: str | None) -> None:
+    """Show the strings of this thread's script run in ``language`` (``None``: the default language)."""
+    _visitor.language = language if language in STRINGS else None
+
+
+def current_language() -> str:
+    """The visitor's language if one was chosen on this thread, else the default."""
+    return getattr(_visitor, "language", None) or _language
 
 
 def t(key: str, **fields: object) -> str:
     """The string ``key`` in the current language, with ``fields`` filled in."""
-    text = STRINGS[_language][key]
+    text = STRINGS[current_language()][key]
     return text.format(**fields) if fields else text
 
 
 def t_or(key: str, fallback: str) -> str:
     """The string ``key`` if there is one, else ``fallback`` (for names that may be unknown)."""
-    return STRINGS[_language].get(key, fallback)
+    return STRINGS[current_language()].get(key, fallback)

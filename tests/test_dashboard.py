@@ -378,3 +378,28 @@ def test_collector_frame() -> None:
     assert frame.iloc[0]["数据新鲜度"] == "已过期"
     assert frame.iloc[1].tolist() == ["政务服务中心", "失败", "2026年11月24日 23:00", 3, 2, 1, "timed out", "正常"]
     assert collector_frame([], "Asia/Shanghai").empty
+
+
+def test_a_visitor_switches_to_english_and_back(filled_app_url: str) -> None:
+    at = run_page()
+    assert at.title[0].value == "区机关效能风暴行动"
+    switch = at.sidebar.button_group[0]
+    assert switch.label == "语言 / Language" and switch.value == "zh"
+    switch.set_value("en").run()
+    assert not at.exception and "Headline figures" in texts(at) and "核心数据" not in texts(at)
+    assert at.sidebar.button_group[0].label == "语言 / Language" and at.sidebar.button_group[0].value == "en"
+    other = AppTest.from_file(APP, default_timeout=30).run()  # another visitor keeps the default
+    assert "核心数据" in texts(other)
+    at.sidebar.button_group[0].set_value("zh").run()
+    assert "核心数据" in texts(at)
+
+
+def test_lang_in_the_address_chooses_the_language(filled_app_url: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception and "Headline figures" in texts(at)
+    bad = AppTest.from_file(APP, default_timeout=30)
+    bad.query_params["lang"] = "fr"
+    bad.run()
+    assert not bad.exception and "核心数据" in texts(bad)
