@@ -16,17 +16,18 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from collectors.alerts import Alert, Watch, newest_first, rule_alerts
-from collectors.config import Config, load_config
+from collectors.config import Config, collector_settings, load_config
 from collectors.errors import UserError
 from collectors.headlines import HeadlineValue, headline_values
 from collectors.registry import Registry, load_registry
 from collectors.report import IndicatorReport, campaign_scope, indicator_reports
+from collectors.runner import RunResult, run_collector
 from collectors.status import CollectorStatus, collector_statuses
 from collectors.templates import UploadTemplate
 from dashboard import i18n
 from dashboard.campaign_view import CampaignView, read_campaign_view
 from models.accounts import User
-from models.audit import AuditEntry
+from models.audit import AuditEntry, audit
 from models.base import utcnow
 from models.campaign import Campaign
 from models.runs import CollectorRun
@@ -195,6 +196,19 @@ def _situation(url: str, version: DataVersion, settings: Config) -> Situation:
         watch = Watch(campaign_scope(session, settings), utcnow(), campaign.timezone, reports)
         found = rule_alerts(session, registry().alert_rules.values(), watch)
         return Situation(headline_values(session, registry().headlines.values(), watch), newest_first(found), watch.now)
+
+
+def run_now(name: str, actor: str) -> RunResult:
+    """Run collector ``name`` once, now, with storm.toml's settings, and write it to the audit log.
+
+    A collector already running (in a worker) is skipped, not run twice. A setting missing from
+    storm.toml raises :class:`~collectors.errors.ConfigError`."""
+    settings = collector_settings(config(), registry().collector(name))
+    result = run_collector(store(), registry(), name, settings)
+    with store().begin() as session:
+        audit(session, actor, "collector.run", name, ok=result.status != "failed", status=result.status,
+              inserted=result.inserted, updated=result.updated, error=result.error)
+    return result
 
 
 def source_titles() -> dict[str, str]:

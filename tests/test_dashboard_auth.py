@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth, routes
 from models.accounts import MAX_FAILURES, User, add_user, authenticate, set_active
 from models.audit import AuditEntry
+from models.runs import CollectorRun
 from models.store import Store, open_store
 from tests.test_dashboard import APP, app_url, chinese, empty_app_url, texts  # noqa: F401 (fixtures)
 
@@ -319,3 +320,26 @@ def test_an_account_name_taken_is_said_in_chinese(accounts_url: str) -> None:
     at.text_input(key="users.new_password_again").input("another-pass-1")
     at.button(key="users.submit_add").click()
     assert [error.value for error in ok(at.run()).error] == ["账号 boss 已存在。"]
+
+
+def test_an_admin_runs_a_collector_now(app_store: Store, service_center_url: str, tmp_path) -> None:
+    (tmp_path / "storm.toml").write_text(f'[collectors.service_center]\nurl = "{service_center_url}"\n',
+                                         encoding="utf-8")
+    at = open_page(as_user("root"), routes.COLLECTORS)
+    at.button(key="collectors.run.service_center").click()
+    at = ok(at.run())
+    assert [s.value for s in at.success][0].startswith("政务服务中心已运行完成：新增 ")
+    with app_store.begin() as session:
+        runs = session.scalars(select(CollectorRun.status).where(CollectorRun.collector == "service_center")).all()
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "collector.run")).one()
+    assert runs == ["success"]
+    assert (entry.actor, entry.target, entry.ok, entry.detail["status"]) == ("root", "service_center", True, "success")
+    at.button(key="collectors.run.tenders").click()  # no url or path in storm.toml
+    at = ok(at.run())
+    assert at.error[0].value.startswith("招投标与公共资源交易运行失败：tenders has neither 'url' nor 'path'")
+
+
+def test_only_admins_may_run_a_collector_now(accounts_url: str) -> None:
+    for username in ("boss", "dsz"):
+        at = open_page(as_user(username), routes.COLLECTORS)
+        assert not [b for b in at.button if (b.key or "").startswith("collectors.run.")]

@@ -1,11 +1,13 @@
-"""Every collector: settings, last run with its counts and problems, last success, next run."""
+"""Every collector: settings, last run with its counts and problems, last success, next run; admins run one now."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from collectors.errors import UserError
+from collectors.runner import RunResult
 from collectors.status import CollectorStatus
-from dashboard import data
+from dashboard import auth, data
 from dashboard.badges import RUN_COLORS, badge
 from dashboard.collector_summary import COUNTS, freshness_label, next_run, run_label, run_time
 from dashboard.format import datetime_text, number
@@ -13,6 +15,7 @@ from dashboard.i18n import t
 
 # How many of a run's problems (rejected records) are listed.
 PROBLEMS_SHOWN = 10
+OUTCOME_KEY = "collectors.outcome"
 
 
 def _badges(status: CollectorStatus) -> str:
@@ -50,7 +53,38 @@ def _problems(status: CollectorStatus) -> None:
             st.caption(t("collectors.problems_more", count=len(problems) - PROBLEMS_SHOWN))
 
 
-def _card(status: CollectorStatus, timezone: str) -> None:
+def _run_button(status: CollectorStatus, actor: str) -> None:
+    """Run the collector now (admins); the outcome is shown above the cards after the page reloads."""
+    if not st.button(t("collectors.run_now"), key=f"collectors.run.{status.name}", icon=":material/play_arrow:",
+                     disabled=not status.enabled):
+        return
+    try:
+        with st.spinner(t("collectors.running", title=status.title)):
+            result = data.run_now(status.name, actor)
+    except UserError as exc:
+        st.session_state[OUTCOME_KEY] = ("error", t("collectors.cannot_run", title=status.title, error=exc))
+    else:
+        st.session_state[OUTCOME_KEY] = _outcome(status.title, result)
+    st.rerun()
+
+
+def _outcome(title: str, result: RunResult) -> tuple[str, str]:
+    """How a run now went: (kind of message, text)."""
+    if result.status == "success":
+        return "success", t("collectors.ran", title=title, inserted=result.inserted, updated=result.updated)
+    if result.status == "skipped":
+        return "info", t("collectors.already_running", title=title)
+    return "error", t("collectors.run_failed", title=title, error=result.error or "")
+
+
+def _show_outcome() -> None:
+    outcome = st.session_state.pop(OUTCOME_KEY, None)
+    if outcome:
+        kind, text = outcome
+        getattr(st, kind)(text)
+
+
+def _card(status: CollectorStatus, timezone: str, actor: str | None) -> None:
     with st.container(border=True):
         st.markdown(f"#### {status.title}")
         st.caption(t("label_value", label=t("column.name"), value=status.name))
@@ -60,13 +94,18 @@ def _card(status: CollectorStatus, timezone: str) -> None:
             column.metric(t(f"column.{count}"), number(run[count]) if count in run else t("empty"))
         st.caption(_times(status, timezone))
         _problems(status)
+        if actor is not None:
+            _run_button(status, actor)
 
 
 st.title(t("collectors.title"))
 st.caption(t("collectors.caption"))
+viewer = auth.current()
+runner = viewer.username if viewer.may(auth.ADMINS) else None
+_show_outcome()
 statuses = data.statuses()
 if not statuses:
     st.info(t("collectors.none"))
 timezone = data.campaign().timezone
 for status in statuses:
-    _card(status, timezone)
+    _card(status, timezone, runner)
