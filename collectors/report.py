@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collectors.config import Config, collector_settings
+from collectors.errors import UserError
 from collectors.registry import IndicatorSpec, Registry
 from collectors.status import is_stale, last_successes
 from models.base import utcnow
@@ -74,13 +75,17 @@ def judge(value: float | None, target: float | None, direction: str, unit: str, 
     return "at_risk" if gap >= -margin else "missed"
 
 
-def campaign_scope(session: Session, config: Config) -> Scope:
-    """The campaign year, local midnight to local midnight, as UTC."""
+def campaign_scope(session: Session, config: Config, through: dt.date | None = None) -> Scope:
+    """The campaign year, local midnight to local midnight, as UTC; with ``through``, only up to
+    the end of that local day (which must be in the campaign year)."""
     campaign = session.get(Campaign, 1)
     year = campaign.year if campaign else utcnow().year
     zone = ZoneInfo(campaign.timezone if campaign else "Asia/Shanghai")
+    if through is not None and through.year != year:
+        raise UserError(f"{through.isoformat()} is not in the campaign year {year}; give a date in {year}")
+    day_after = (through or dt.date(year, 12, 31)) + dt.timedelta(days=1)
     start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC)
+    end = dt.datetime.combine(day_after, dt.time(), tzinfo=zone).astimezone(dt.UTC)
     return Scope(start=start, end=end, params=dict(config.indicator_params))
 
 
@@ -110,11 +115,18 @@ def _target_of(spec: IndicatorSpec) -> IndicatorTarget:
 
 
 def indicator_reports(
-    session: Session, registry: Registry, config: Config, breakdowns: bool = False, only: set[str] | None = None
+    session: Session,
+    registry: Registry,
+    config: Config,
+    breakdowns: bool = False,
+    only: set[str] | None = None,
+    through: dt.date | None = None,
 ) -> list[IndicatorReport]:
-    """Every indicator (or those in ``only``), computed now, in campaign order."""
+    """Every indicator (or those in ``only``), computed now, in campaign order: over the campaign
+    year, or with ``through`` over the campaign year up to the end of that local day (the data is
+    then as of that day's end at the latest)."""
     now = utcnow()
-    scope = campaign_scope(session, config)
+    scope = campaign_scope(session, config, through)
     successes = last_successes(session)
     every = {
         name: int(collector_settings(config, collector, check_required=False)["every_minutes"])
@@ -127,7 +139,7 @@ def indicator_reports(
         spec = registry.indicators.get(target.id)
         sources = list(spec.sources) if spec else list(target.sources)
         fed = [successes.get(source) for source in sources]
-        as_of = None if not fed or None in fed else min(f for f in fed if f is not None)
+        as_of = None if not fed or None in fed else min([scope.end, *(f for f in fed if f is not None)])
         stale = any(is_stale(successes.get(s), every.get(s, 0), now) for s in sources)
         values = compute(session, spec.measure, scope, breakdowns) if spec and as_of else None
         value = values.value if values else None

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
+from collectors import exports
 from collectors.config import (
     Config,
     check_collector_sections,
@@ -367,17 +368,39 @@ def cmd_templates(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(output: Path, content: bytes) -> None:
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        raise UserError(f"cannot write {output} ({exc.strerror}); give another path with -o") from None
+
+
 def cmd_template(app: App, args: argparse.Namespace) -> int:
     template = app.registry.upload_template(args.template)
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "") or "csv"
     if fmt not in ("csv", "xlsx"):
         raise UserError(f"--format is csv or xlsx, not '{fmt}'")
     output = Path(args.output or f"{template.id}.{fmt}")
-    try:
-        output.write_bytes(blank_csv(template) if fmt == "csv" else blank_xlsx(template))
-    except OSError as exc:
-        raise UserError(f"cannot write {output} ({exc.strerror}); give another path with -o") from None
+    _write(output, blank_csv(template) if fmt == "csv" else blank_xlsx(template))
     print(f"{template.title}: {output}")
+    return 0
+
+
+def cmd_export(app: App, args: argparse.Namespace) -> int:
+    store = app.ready_store()
+    if args.report == "evaluation":
+        day = exports.parse_date(args.date)
+        with store.begin() as session:
+            content = exports.workbook_bytes(exports.evaluation_sheets(
+                exports.evaluation(session, app.registry, app.config, day)))
+        output = Path(args.output or f"总结测评-{day.isoformat()}.xlsx")
+    else:
+        period = exports.parse_week(args.week) if args.week else exports.parse_month(args.month)
+        with store.begin() as session:
+            content = exports.bulletin_docx(exports.bulletin(session, app.registry, app.config, period))
+        output = Path(args.output or f"情况通报-{period.key}.docx")
+    _write(output, content)
+    print(output)
     return 0
 
 
@@ -435,6 +458,16 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("template", metavar="TEMPLATE")
     template.add_argument("--format", choices=["csv", "xlsx"], help="default: from -o's suffix, else csv")
     template.add_argument("-o", "--output", metavar="FILE", help="default: TEMPLATE.csv or TEMPLATE.xlsx")
+    export = command("export", cmd_export, "write the 总结测评 workbook or a 情况通报 bulletin")
+    reports = export.add_subparsers(dest="report", required=True, metavar="REPORT")
+    evaluation = reports.add_parser("evaluation", help="the 总结测评 workbook (XLSX) as of a day")
+    evaluation.add_argument("--date", required=True, help="the day the report is as of, e.g. 2026-11-30")
+    bulletin = reports.add_parser("bulletin", help="the weekly or monthly 情况通报 (DOCX)")
+    span = bulletin.add_mutually_exclusive_group(required=True)
+    span.add_argument("--week", help="an ISO week, e.g. 2026-W47")
+    span.add_argument("--month", help="a month, e.g. 2026-11")
+    for sub in (evaluation, bulletin):
+        sub.add_argument("-o", "--output", metavar="FILE", help="default: a name with the date or period")
     sources = command("demo-sources", cmd_demo_sources, "serve only the demo sources on localhost")
     sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
     return parser
