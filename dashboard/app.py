@@ -35,6 +35,7 @@ def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
         ],
         t("nav.reporting"): [
             (auth.UPLOADERS, _page(routes.UPLOADS, t("nav.uploads"), routes.UPLOADS_URL, ":material/upload_file:")),
+            (auth.REPORT_READERS, _page(routes.REPORTS, t("nav.reports"), routes.REPORTS_URL, ":material/summarize:")),
         ],
         t("nav.operations"): [
             (auth.VIEWERS, _page(routes.COLLECTORS, t("nav.collectors"), routes.COLLECTORS_URL, ":material/sync:")),

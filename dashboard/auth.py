@@ -32,6 +32,9 @@ UPLOADERS: frozenset[str] = frozenset({Role.UNIT, Role.ADMIN})
 ADMINS: frozenset[str] = frozenset({Role.ADMIN})
 PERSONAL_DATA: frozenset[str] = frozenset({Role.LEADER, Role.ADMIN})
 """Roles that see names of people (责任人) in detail tables."""
+REPORT_READERS: frozenset[str] = frozenset({GUEST, Role.LEADER, Role.ADMIN})
+"""Who may export the 总结测评 workbook and the 情况通报 (aggregates only): leaders, admins, and
+every visitor of a store without accounts (an unconfigured demo)."""
 
 
 @dataclass(frozen=True)

@@ -312,6 +312,25 @@ _ZH = {
     "empty": "—",
     "label_value": "{label}：{value}",
     **{f"status.{status}": label for status, label in STATUS_LABELS.items()},
+    "nav.reports": "报表导出",
+    "reports.title": "总结测评与情况通报",
+    "reports.caption": "按所选日期导出总结测评工作簿（各项指标、单位排名、工作台账），"
+    "按周或按月导出情况通报；均不含个人信息。",
+    "reports.evaluation": "总结测评",
+    "reports.date": "数据截至",
+    "reports.download_workbook": "下载总结测评工作簿（Excel）",
+    "reports.bulletin": "情况通报",
+    "reports.kind": "通报周期",
+    "reports.kind_week": "周报",
+    "reports.kind_month": "月报",
+    "reports.week": "周次",
+    "reports.month": "月份",
+    "reports.week_option": "第{no}周（{first.month}月{first.day}日—{last.month}月{last.day}日）",
+    "reports.month_option": "{first.year}年{first.month}月",
+    "reports.download_bulletin": "下载情况通报（Word）",
+    "reports.bad_address": "地址中的 {name}={value} 无法识别，已改用默认值：{problem}",
+    "reports.print_hint": "下面是总结测评的打印版，内容与工作簿相同。使用浏览器的“打印”（Ctrl+P）即可打印或"
+    "另存为 PDF，打印时页面上的其他内容会自动隐藏。",
 }
 
 _EN = {
@@ -618,6 +637,25 @@ _EN = {
     "status.missed": "Missed",
     "status.no_data": "No data",
     "status.tracked": "Tracked",
+    "nav.reports": "Reports",
+    "reports.title": "Final evaluation and bulletins",
+    "reports.caption": "The final evaluation workbook as of a chosen day (every indicator, unit rankings, the "
+    "ledgers) and the weekly or monthly bulletin; neither holds personal data.",
+    "reports.evaluation": "Final evaluation",
+    "reports.date": "Data as of",
+    "reports.download_workbook": "Download the evaluation workbook (Excel)",
+    "reports.bulletin": "Bulletin",
+    "reports.kind": "Bulletin period",
+    "reports.kind_week": "Weekly",
+    "reports.kind_month": "Monthly",
+    "reports.week": "Week",
+    "reports.month": "Month",
+    "reports.week_option": "Week {no} ({first:%d %b} – {last:%d %b})",
+    "reports.month_option": "{first:%B %Y}",
+    "reports.download_bulletin": "Download the bulletin (Word)",
+    "reports.bad_address": "{name}={value} in the address was not understood, so the default is used: {problem}",
+    "reports.print_hint": "Below is the printable evaluation, the same content as the workbook. Use the browser's "
+    "Print (Ctrl+P) to print it or save it as PDF; the rest of the page is hidden when printing.",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}

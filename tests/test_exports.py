@@ -357,6 +357,11 @@ def test_periods():
     december = exports.parse_month("2026-12")
     assert (december.first, december.last, december.key) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31), "2026-12")
     assert exports.week_of(dt.date(2026, 11, 22)).key == WEEK and exports.month_of(dt.date(2026, 2, 3)).key == "2026-02"
+    weeks = exports.weeks_in(2026)
+    assert (len(weeks), weeks[0].key, weeks[-1].key) == (53, "2026-W01", "2026-W53")  # W53 ends on 3 January 2027
+    assert [week.first for week in weeks[1:]] == [week.first + dt.timedelta(days=7) for week in weeks[:-1]]
+    assert exports.weeks_in(2027)[0].key == "2026-W53"  # it holds 1 January 2027
+    assert [month.key for month in exports.months_in(2026)] == [f"2026-{m:02d}" for m in range(1, 13)]
     with pytest.raises(exports.PeriodError, match="not a month"):
         exports.parse_month("2026-13")
     with pytest.raises(exports.PeriodError, match="not in the campaign year 2026"):

@@ -6,7 +6,17 @@ The dashboard's reports page and ``storm export`` both call these.
 from collectors.exports.bulletin import Bulletin, bulletin
 from collectors.exports.document import bulletin_docx
 from collectors.exports.evaluation import Evaluation, evaluation, evaluation_sheets
-from collectors.exports.periods import Period, PeriodError, month_of, parse_date, parse_month, parse_week, week_of
+from collectors.exports.periods import (
+    Period,
+    PeriodError,
+    month_of,
+    months_in,
+    parse_date,
+    parse_month,
+    parse_week,
+    week_of,
+    weeks_in,
+)
 from collectors.exports.workbook import workbook_bytes
 
 __all__ = [
@@ -19,9 +29,11 @@ __all__ = [
     "evaluation",
     "evaluation_sheets",
     "month_of",
+    "months_in",
     "parse_date",
     "parse_month",
     "parse_week",
     "week_of",
+    "weeks_in",
     "workbook_bytes",
 ]

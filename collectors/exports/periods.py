@@ -103,3 +103,15 @@ def week_of(day: dt.date) -> Period:
 def month_of(day: dt.date) -> Period:
     """The month ``day`` is in."""
     return parse_month(f"{day.year}-{day.month}")
+
+
+def weeks_in(year: int) -> list[Period]:
+    """Every week with a day in ``year``, in order (the first may begin in December of the year before)."""
+    first, last = week_of(dt.date(year, 1, 1)), week_of(dt.date(year, 12, 31))
+    count = (last.first - first.first).days // 7 + 1
+    return [week_of(first.first + dt.timedelta(weeks=index)) for index in range(count)]
+
+
+def months_in(year: int) -> list[Period]:
+    """The twelve months of ``year``."""
+    return [parse_month(f"{year}-{month}") for month in range(1, 13)]
