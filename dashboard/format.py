@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from collectors.numerals import chinese_numeral
 from dashboard.i18n import t
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-NUMERALS = "零一二三四五六七八九"
 
 
 def number(value: float) -> str:
@@ -81,16 +81,6 @@ def month_label(key: str) -> str:
     """A month key such as ``2026-03`` as an axis label: ``3月``."""
     year, month = key.split("-")
     return t("date.month", year=int(year), month=int(month))
-
-
-def chinese_numeral(n: int) -> str:
-    """1–99 in Chinese numerals, as the plan numbers its actions: 一, 五, 十二."""
-    if not 0 < n < 100:
-        raise ValueError(f"no Chinese numeral for {n} here")
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return NUMERALS[ones]
-    return ("" if tens == 1 else NUMERALS[tens]) + "十" + (NUMERALS[ones] if ones else "")
 
 
 def action_title(no: int, name: str) -> str:

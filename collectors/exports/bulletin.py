@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from collectors.config import Config
 from collectors.errors import UserError
-from collectors.exports.evaluation import numeral
+from collectors.numerals import chinese_numeral
 from collectors.exports.periods import Period, chinese_date
 from collectors.exports.tables import Cell, Number, Sheet
 from collectors.registry import Registry
@@ -229,7 +229,9 @@ def bulletin(session: Session, registry: Registry, config: Config, period: Perio
         hot_section,
         _next_steps(bottom_names, hot_names, bool(overdue_section.tables)),
     ]
-    numbered = [Section(f"{numeral(no)}、{s.heading}", s.paragraphs, s.tables) for no, s in enumerate(sections, 1)]
+    numbered = [
+        Section(f"{chinese_numeral(no)}、{s.heading}", s.paragraphs, s.tables) for no, s in enumerate(sections, 1)
+    ]
     campaign = reader.campaign
     return Bulletin(
         title=f"{campaign.name}情况通报（{period.year}年第{period.number}期）",

@@ -22,6 +22,7 @@ from collectors.errors import UserError
 from collectors.exports.periods import chinese_date
 from collectors.exports.rankings import GroupRanking, RankedUnit, rank_units
 from collectors.exports.tables import Cell, Number, Sheet, cell_of
+from collectors.numerals import chinese_numeral
 from collectors.registry import Registry
 from collectors.report import STATUS_LABELS, IndicatorReport, campaign_scope, indicator_reports
 from models.base import utcnow
@@ -29,8 +30,6 @@ from models.campaign import Action, Campaign, Task, Unit
 
 CROSS_CUTTING = "X"
 CROSS_CUTTING_TITLE = "贯穿全程"
-NUMERALS = "一二三四五六七八九十"
-"""Chinese numerals 1–10, as the plan numbers its actions and a bulletin its sections."""
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 INDICATOR_HEADERS = [
     "任务", "指标编号", "指标", "数值", "目标", "状态", "分子", "分母", "方向", "数据来源", "数据截至", "定义",
@@ -54,7 +53,7 @@ class ActionIndicators:
 
     @property
     def title(self) -> str:
-        return f"{numeral(self.no)}、{self.name}"
+        return f"{chinese_numeral(self.no)}、{self.name}"
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,6 @@ class Evaluation:
     rankings: list[GroupRanking]
     panels: list[PanelRows]
     source_titles: dict[str, str]
-
-
-def numeral(n: int) -> str:
-    """1–10 in Chinese numerals."""
-    return NUMERALS[n - 1]
 
 
 def evaluation(session: Session, registry: Registry, config: Config, through: dt.date) -> Evaluation:
