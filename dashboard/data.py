@@ -16,8 +16,10 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from collectors.alerts import Alert, Watch, newest_first, rule_alerts
+from collectors import exports
 from collectors.config import Config, collector_settings, load_config
 from collectors.errors import UserError
+from collectors.exports.tables import Sheet
 from collectors.headlines import HeadlineValue, headline_values
 from collectors.registry import Registry, load_registry
 from collectors.report import IndicatorReport, campaign_scope, indicator_reports
@@ -209,6 +211,19 @@ def run_now(name: str, actor: str) -> RunResult:
         audit(session, actor, "collector.run", name, ok=result.status != "failed", status=result.status,
               inserted=result.inserted, updated=result.updated, error=result.error)
     return result
+
+
+def evaluation_sheets(day: dt.date) -> list[Sheet]:
+    """The 总结测评 report as of the end of ``day``, as the workbook's sheets."""
+    url = _url()
+    return _evaluation_sheets(url, _data_version(url), config(), day)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
+def _evaluation_sheets(url: str, version: DataVersion, settings: Config, day: dt.date) -> list[Sheet]:
+    """``version`` is not read: it is part of the cache key."""
+    with _store(url).begin() as session:
+        return exports.evaluation_sheets(exports.evaluation(session, registry(), settings, day))
 
 
 def source_titles() -> dict[str, str]:

@@ -127,8 +127,7 @@ with st.container(key=SCREEN_ONLY_KEY):
     with evaluation_column:
         st.subheader(t("reports.evaluation"))
         day = _chosen_day(campaign.year, today)
-        with data.store().begin() as session:
-            sheets = exports.evaluation_sheets(exports.evaluation(session, data.registry(), data.config(), day))
+        sheets = data.evaluation_sheets(day)
         st.download_button(t("reports.download_workbook"), lambda: exports.workbook_bytes(sheets),
                            file_name=f"总结测评-{day.isoformat()}.xlsx", mime=XLSX, on_click="ignore",
                            icon=":material/table_view:", key="reports.workbook_file")
