@@ -98,6 +98,10 @@ class CollectContext:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
+STALE_AFTER_RUNS = 3
+"""A source is stale when its last success is older than this many scheduled intervals."""
+
+
 class Collector:
     """Base of every collector. A subclass sets the class attributes and implements :meth:`collect`.
 
@@ -124,3 +128,10 @@ class Collector:
     @classmethod
     def all_settings(cls) -> tuple[Setting, ...]:
         return COMMON_SETTINGS + cls.settings
+
+    @classmethod
+    def stale_after(cls, settings: Mapping[str, Any]) -> dt.timedelta | None:
+        """How long after its last success the collector's data counts as stale: by default three
+        scheduled intervals. ``None`` for a source that is not read on a schedule (its data
+        comes when people send it), which never goes stale by the clock."""
+        return dt.timedelta(minutes=int(settings["every_minutes"]) * STALE_AFTER_RUNS)

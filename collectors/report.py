@@ -128,8 +128,8 @@ def indicator_reports(
     now = utcnow()
     scope = campaign_scope(session, config, through)
     successes = last_successes(session)
-    every = {
-        name: int(collector_settings(config, collector, check_required=False)["every_minutes"])
+    stale_after = {
+        name: collector.stale_after(collector_settings(config, collector, check_required=False))
         for name, collector in registry.collectors.items()
     }
     reports = []
@@ -140,7 +140,7 @@ def indicator_reports(
         sources = list(spec.sources) if spec else list(target.sources)
         fed = [successes.get(source) for source in sources]
         as_of = None if not fed or None in fed else min([scope.end, *(f for f in fed if f is not None)])
-        stale = any(is_stale(successes.get(s), every.get(s, 0), now) for s in sources)
+        stale = any(is_stale(successes.get(s), stale_after.get(s), now) for s in sources)
         values = compute(session, spec.measure, scope, breakdowns) if spec and as_of else None
         value = values.value if values else None
         reports.append(

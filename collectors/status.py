@@ -14,10 +14,6 @@ from collectors.registry import Registry
 from models.base import utcnow
 from models.runs import CollectorRun
 
-STALE_AFTER_RUNS = 3
-"""A source is stale when its last success is older than this many scheduled intervals."""
-
-
 @dataclass(frozen=True)
 class CollectorStatus:
     name: str
@@ -71,8 +67,11 @@ def _latest_runs(session: Session) -> dict[str, CollectorRun]:
     return {run.collector: run for run in session.scalars(select(CollectorRun).where(CollectorRun.id.in_(ids)))}
 
 
-def is_stale(last_success: dt.datetime | None, every_minutes: int, now: dt.datetime) -> bool:
-    return last_success is None or now - last_success > dt.timedelta(minutes=every_minutes * STALE_AFTER_RUNS)
+def is_stale(last_success: dt.datetime | None, stale_after: dt.timedelta | None, now: dt.datetime) -> bool:
+    """Whether data last collected at ``last_success`` is stale at ``now`` (never, without a ``stale_after``)."""
+    if stale_after is None:
+        return False
+    return last_success is None or now - last_success > stale_after
 
 
 def collector_statuses(session: Session, registry: Registry, config: Config) -> list[CollectorStatus]:
@@ -97,7 +96,7 @@ def collector_statuses(session: Session, registry: Registry, config: Config) -> 
                 last_run=_run_json(run) if run else None,
                 last_success_at=successes.get(name),
                 next_run_at=next_run,
-                stale=is_stale(successes.get(name), every, now),
+                stale=is_stale(successes.get(name), collector.stale_after(settings), now),
             )
         )
     return statuses

@@ -7,8 +7,10 @@ templates"); the upload page and ``storm upload`` take them, and so does the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from collectors import (
     Checkpoint,
@@ -193,6 +195,11 @@ class UnitUploads(Collector):
     kinds = ("uploaded_file",)
     every_minutes = 10
     settings = (Setting("inbox", str, "", "folder of files named <template>__<unit code>__<period>.csv|xlsx"),)
+
+    @classmethod
+    def stale_after(cls, settings: Mapping[str, Any]) -> dt.timedelta | None:
+        """Ledgers come when offices send them: stale by the clock only when an inbox is read on a schedule."""
+        return super().stale_after(settings) if settings["inbox"] else None
 
     def collect(self, context: CollectContext) -> Iterator[Yielded]:
         if not context.settings["inbox"]:

@@ -7,15 +7,12 @@ working day is Thursday 07-02, so a case due by the end of it is due soon.
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
-from collectors import Alert, AlertRule, Figure, Headline, Level, Watch, hookimpl
+from collectors import Alert, Figure, Level, Watch
 from collectors.alerts import newest_first
-from collectors.errors import UserError
 from collectors.headlines import headline_values
-from collectors.registry import load_registry
 from collectors.report import IndicatorReport
 from models.complaints import Complaint
 from models.service import Case
@@ -130,17 +127,3 @@ def test_newest_first():
 
     assert newest_first([alert(Level.YELLOW, 9), alert(Level.YELLOW, 11), alert(Level.RED, 11)]) == [
         alert(Level.RED, 11), alert(Level.YELLOW, 11), alert(Level.YELLOW, 9)]
-
-
-def test_a_plugin_adds_headlines_and_rules_and_keys_are_unique(store):
-    rule = AlertRule("noisy", "噪声", lambda session, w: [Alert(Level.YELLOW, "噪声", "1 次", w.now, "extra")])
-    headline = Headline("answer", "答案", "extra", lambda session, w: Figure(42, "count"), position=1)
-    plugin = SimpleNamespace(storm_alert_rules=hookimpl(lambda: [rule]), storm_headlines=hookimpl(lambda: [headline]))
-    registry = load_registry([plugin])
-    assert list(registry.alert_rules)[-1] == "noisy"
-    with store.begin() as session:
-        assert registry.alert_rules["noisy"].alerts(session, watch())[0].at == NOW
-        assert headline_values(session, registry.headlines.values(), watch())[0].figure.value == 42
-    twice = load_registry([SimpleNamespace(storm_alert_rules=hookimpl(lambda: [AlertRule("overdue_cases", "x", rule.alerts)]))])
-    with pytest.raises(UserError, match="alert rule 'overdue_cases'"):
-        twice.alert_rules

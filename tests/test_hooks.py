@@ -154,3 +154,33 @@ def test_storm_unit_panels(store):
     twice = load_registry([SimpleNamespace(storm_unit_panels=hookimpl(lambda: [UnitPanel("five_ones", "x", units_by_kind)]))])
     with pytest.raises(UserError, match="unit panel 'five_ones'"):
         twice.unit_panels
+
+
+def test_storm_headlines(store):
+    from collectors import Figure, Headline
+    from collectors.headlines import headline_values
+    from tests.test_alerts import watch
+
+    headline = Headline("answer", "答案", "extra", lambda session, w: Figure(42, "count"), position=1)
+    registry = load_registry([SimpleNamespace(storm_headlines=hookimpl(lambda: [headline]))])
+    assert {"on_time_rate", "open_complaints", "answer"} <= set(registry.headlines)
+    with store.begin() as session:
+        first = headline_values(session, registry.headlines.values(), watch())[0]
+    assert (first.key, first.figure.value) == ("answer", 42)
+    twice = load_registry([SimpleNamespace(storm_headlines=hookimpl(lambda: [Headline("on_time_rate", "x", "s", headline.figure)]))])
+    with pytest.raises(UserError, match="headline 'on_time_rate'"):
+        twice.headlines
+
+
+def test_storm_alert_rules(store):
+    from collectors import Alert, AlertRule, Level
+    from tests.test_alerts import NOW, watch
+
+    rule = AlertRule("noisy", "噪声", lambda session, w: [Alert(Level.YELLOW, "噪声", "1 次", w.now, "extra")])
+    registry = load_registry([SimpleNamespace(storm_alert_rules=hookimpl(lambda: [rule]))])
+    assert list(registry.alert_rules)[-1] == "noisy" and "overdue_cases" in registry.alert_rules
+    with store.begin() as session:
+        assert registry.alert_rules["noisy"].alerts(session, watch())[0].at == NOW
+    twice = load_registry([SimpleNamespace(storm_alert_rules=hookimpl(lambda: [AlertRule("overdue_cases", "x", rule.alerts)]))])
+    with pytest.raises(UserError, match="alert rule 'overdue_cases'"):
+        twice.alert_rules

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from collectors.config import Config, collector_settings
 from collectors.report import IndicatorReport, indicator_reports
 from collectors.runner import run_collector
+from collectors.status import collector_statuses
+from models.base import utcnow
 from models.campaign_file import current_year
+from models.runs import CollectorRun
 from plugins.ledger_measures import MEASURES
 from tests.test_cli import storm, workdir  # noqa: F401  (workdir is a fixture)
 from tests.test_ledger_indicators import D, activity, upload
@@ -73,3 +78,16 @@ def test_an_upload_through_the_page_or_cli_makes_the_uploads_source_fresh(store,
     fed = reports(store, registry)
     assert fed["T12.episodes"].as_of is not None and not fed["T12.episodes"].stale
     assert fed["T12.episodes"].value == 1
+
+
+def test_ledgers_sent_by_hand_never_go_stale_by_the_clock_an_inbox_does(store, registry):
+    upload(store, registry, "activities", "dsz", "2026-06", [activity("dsz", D(2026, 6, 6), "热线节目")])
+    with store.begin() as session:
+        session.execute(update(CollectorRun).values(finished_at=utcnow() - dt.timedelta(days=40)))
+    assert not reports(store, registry)["T12.episodes"].stale
+    with store.begin() as session:
+        statuses = {s.name: s for s in collector_statuses(session, registry, Config(path=None))}
+    assert not statuses["uploads"].stale and statuses["service_center"].stale  # never ran: stale
+    inbox = Config(path=None, data={"collectors": {"uploads": {"inbox": "/srv/inbox"}}})
+    with store.begin() as session:
+        assert [r.stale for r in indicator_reports(session, registry, inbox) if r.id == "T12.episodes"] == [True]
