@@ -32,11 +32,13 @@ class UpsertCounts:
 
 
 def _insert_for(session: Session, model: type[Any]) -> Any:
+    """A dialect INSERT on ``model``'s table: a Core statement, so that a list of rows is one
+    executemany (the ORM's bulk path runs a statement per row once a Python default applies)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(model)
+        return postgresql.insert(model.__table__)
     if dialect == "sqlite":
-        return sqlite.insert(model)
+        return sqlite.insert(model.__table__)
     raise NotImplementedError(f"upsert is not implemented for the {dialect} database")
 
 
