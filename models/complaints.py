@@ -58,6 +58,7 @@ class Complaint(SourceRecord, Base):
     __table_args__ = (
         *SourceRecord.__table_args__,
         Index("ix_complaints_category_received_at", "category", "received_at"),
+        Index("ix_complaints_received_at", "received_at"),
         Index("ix_complaints_unit_code", "unit_code"),
         Index("ix_complaints_channel", "channel"),
         Index("ix_complaints_deadline_at", "deadline_at"),
