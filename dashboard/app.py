@@ -33,6 +33,12 @@ def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
             (auth.VIEWERS, _page(routes.action_page(a.no), action_title(a.no, a.name), routes.action_url(a.no)))
             for a in data.campaign().actions
         ],
+        t("nav.sources"): [
+            (auth.VIEWERS, _page(routes.SERVICE_CENTER, t("nav.service_center"), routes.SERVICE_CENTER_URL,
+                                 ":material/account_balance:")),
+            (auth.VIEWERS, _page(routes.COMPLAINTS, t("nav.complaints"), routes.COMPLAINTS_URL, ":material/campaign:")),
+            (auth.VIEWERS, _page(routes.TENDERS, t("nav.tenders"), routes.TENDERS_URL, ":material/gavel:")),
+        ],
         t("nav.reporting"): [
             (auth.UPLOADERS, _page(routes.UPLOADS, t("nav.uploads"), routes.UPLOADS_URL, ":material/upload_file:")),
             (auth.REPORT_READERS, _page(routes.REPORTS, t("nav.reports"), routes.REPORTS_URL, ":material/summarize:")),

@@ -166,3 +166,24 @@ def phase_timeline(phases: Sequence[PhaseInfo], today: dt.date) -> alt.Chart | a
         x=_calendar_x("day"), text="label:N"
     )
     return alt.layer(bars, rule, label)
+
+
+def count_bars(counts: Sequence[Breakdown], names: Mapping[str, str]) -> alt.Chart:
+    """One horizontal bar per group (a category, a channel, a method), most first, its count beside its name."""
+    rows = sorted((b for b in counts if b.value is not None), key=lambda b: b.value, reverse=True)
+    shown = [names.get(b.key, b.key) for b in rows]
+    labels = [f"{name}  {value_text(b.value, 'count')}" for name, b in zip(shown, rows, strict=True)]
+    frame = pd.DataFrame({"label": labels, "name": shown, "value": [b.value for b in rows]})
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=NEUTRAL_COLOR)
+        .encode(
+            y=alt.Y("label:N", sort=labels, title=None),
+            x=alt.X("value:Q", title=None, axis=_value_axis("count")),
+            tooltip=[
+                alt.Tooltip("name:N", title=t("chart.group")),
+                alt.Tooltip("value:Q", title=t("chart.count"), format=",d"),
+            ],
+        )
+        .properties(height=alt.Step(BAR_STEP))
+    )

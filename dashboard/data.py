@@ -34,6 +34,7 @@ from models.base import utcnow
 from models.campaign import Campaign
 from models.runs import CollectorRun
 from models.store import Store, StoreError, open_store
+from models.summaries import SOURCES, Filter, RecordPage, Summary
 from models.uploads import UploadedFile, UploadStatus
 
 CACHE_SECONDS = 300
@@ -320,3 +321,32 @@ def audit_choices() -> tuple[list[str], list[str]]:
         actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
         actors = session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)).all()
     return list(actions), list(actors)
+
+
+def source_summary(source: str, where: Filter) -> Summary:
+    """A source page's numbers (``source`` a key of :data:`models.summaries.SOURCES`) for a unit and period."""
+    url = _url()
+    return _source_summary(url, _data_version(url), source, where)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS * 8, show_spinner=False)
+def _source_summary(url: str, version: DataVersion, source: str, where: Filter) -> Summary:
+    """``version`` is not read: it is part of the cache key."""
+    with _store(url).begin() as session:
+        return SOURCES[source].summary(session, where)
+
+
+def source_records(source: str, where: Filter, flag: str | None, personal: bool, offset: int, limit: int) -> RecordPage:
+    """A page of a source's records for a unit and period (those raising ``flag`` if given); personal
+    columns only with ``personal``."""
+    url = _url()
+    return _source_records(url, _data_version(url), source, where, flag, personal, offset, limit)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS * 8, show_spinner=False)
+def _source_records(
+    url: str, version: DataVersion, source: str, where: Filter, flag: str | None, personal: bool, offset: int, limit: int
+) -> RecordPage:
+    """``version`` is not read: it is part of the cache key."""
+    with _store(url).begin() as session:
+        return SOURCES[source].records(session, where, flag, personal, offset, limit)

@@ -1,4 +1,5 @@
-"""One indicator on a page: value against target, status, provenance, trend and units."""
+"""One indicator on a page: value against target, status, provenance, trend and units, and links to
+the records behind it on its sources' pages."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from collections.abc import Mapping
 import streamlit as st
 
 from collectors.report import IndicatorReport
+from collectors.status import CollectorStatus
+from dashboard import routes
 from dashboard.badges import status_badge
 from dashboard.campaign_view import CampaignView
 from dashboard.charts import by_unit_bars, month_trend
+from dashboard.collector_summary import freshness
+from dashboard.filters import link_params
 from dashboard.format import datetime_text, delta_text, number, target_text, value_text
 from dashboard.i18n import t, t_or
 
@@ -29,6 +34,13 @@ def provenance(report: IndicatorReport, titles: Mapping[str, str], timezone: str
         return t("provenance.awaiting", sources=sources)
     line = t("provenance.sources", sources=sources, as_of=datetime_text(report.as_of, timezone))
     return f"{line} · {t('provenance.stale')}" if report.stale else line
+
+
+def source_freshness(source: str, statuses: Mapping[str, CollectorStatus], timezone: str) -> str:
+    """Where a source page's numbers come from: the collector, the data as of its last success, stale marked."""
+    line, stale = freshness(source, statuses, timezone)
+    line = t("provenance.source_line", line=line)
+    return f"{line} · {t('provenance.stale')}" if stale else line
 
 
 def _basis(report: IndicatorReport) -> str | None:
@@ -57,6 +69,27 @@ def _charts(report: IndicatorReport, unit_names: Mapping[str, str]) -> None:
             st.altair_chart(chart, width="stretch")
 
 
+def _drill_down(report: IndicatorReport, campaign: CampaignView, titles: Mapping[str, str]) -> None:
+    """Links to the records behind the value: the page of each of its sources that has one, filtered to
+    the campaign year and, once one is picked from the units it breaks down by, to that unit."""
+    pages = [(source, routes.SOURCE_PAGES[source]) for source in report.sources if source in routes.SOURCE_PAGES]
+    if not pages:
+        return
+    units = [b.key for b in report.by_unit if b.value is not None and b.key in campaign.unit_names]
+    unit = None
+    if units:
+        picker, links = st.columns([1, 2], vertical_alignment="bottom")
+        unit = picker.selectbox(
+            t("drill.unit"), [None, *units], key=f"drill.{report.id}",
+            format_func=lambda code: t("drill.all_units") if code is None else campaign.unit_names[code],
+        )
+    else:
+        links = st.container()
+    for source, page in pages:
+        label = t("drill.records", source=source_names([source], titles))
+        links.page_link(page, label=label, icon=":material/table_view:", query_params=link_params(campaign.year, unit))
+
+
 def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Mapping[str, str]) -> None:
     """The indicator in a bordered box; charts only where it breaks down by month or unit."""
     with st.container(border=True):
@@ -79,3 +112,4 @@ def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Ma
             st.markdown(report.description)
             st.caption(provenance(report, titles, campaign.timezone))
         _charts(report, campaign.unit_names)
+        _drill_down(report, campaign, titles)

@@ -23,6 +23,14 @@ SCREEN = "views/screen.py"
 SCREEN_URL = "screen"
 SCREEN_FLAG = "screen"
 """``/?screen=1`` opens the display screen."""
+SERVICE_CENTER = "views/service_center.py"
+SERVICE_CENTER_URL = "service-center"
+COMPLAINTS = "views/complaints.py"
+COMPLAINTS_URL = "complaints"
+TENDERS = "views/tenders.py"
+TENDERS_URL = "tenders"
+SOURCE_PAGES = {"service_center": SERVICE_CENTER, "complaints": COMPLAINTS, "tenders": TENDERS}
+"""The page of each source that has one, by collector name."""
 
 
 def action_page(no: int) -> str:

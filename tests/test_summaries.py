@@ -74,6 +74,18 @@ def collect_demo_sources(store: Store, registry: Registry, units: list[DemoUnit]
         assert result.status == "success", (name, result.error)
 
 
+def filled_store(url: str, campaign, registry: Registry) -> Store:
+    """The store at ``url``, migrated, holding the campaign and what the three collectors fetched from the
+    demo sources."""
+    store = open_store(url)
+    migrate(store)
+    with store.begin() as session:
+        load_campaign(session, campaign)
+    units = [DemoUnit(u["code"], u["name"], u["kind"], bool(u.get("window"))) for u in campaign.units]
+    collect_demo_sources(store, registry, units)
+    return store
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def filled(request: pytest.FixtureRequest, tmp_path_factory, campaign, registry) -> Iterator[Store]:
     """A store holding the campaign and what the three collectors fetched from the demo sources."""
@@ -81,12 +93,7 @@ def filled(request: pytest.FixtureRequest, tmp_path_factory, campaign, registry)
         url = f"sqlite:///{tmp_path_factory.mktemp('summaries') / 'storm.db'}"
     else:
         url = request.getfixturevalue("postgres_server").create_database(f"summaries_{os.getpid()}")
-    store = open_store(url)
-    migrate(store)
-    with store.begin() as session:
-        load_campaign(session, campaign)
-    units = [DemoUnit(u["code"], u["name"], u["kind"], bool(u.get("window"))) for u in campaign.units]
-    collect_demo_sources(store, registry, units)
+    store = filled_store(url, campaign, registry)
     yield store
     store.dispose()
 

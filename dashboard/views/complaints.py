@@ -1,0 +1,5 @@
+"""效能投诉: complaints by unit and period (a script of its own so that it can be addressed by path)."""
+
+from dashboard.source_page import render
+
+render("complaints")
