@@ -151,8 +151,8 @@ def unit_and_period(units: Mapping[str, str], year: int) -> Choice:
     lowest, highest = dt.date(year - YEARS_AROUND, 1, 1), dt.date(year + YEARS_AROUND, 12, 31)
     unit_column, first_column, last_column = st.columns([2, 1, 1])
     unit_column.selectbox(
-        t("filters.unit"), [None, *units], format_func=lambda code: t("filters.all_units") if code is None
-        else units[code], **bound(UNIT, choice.unit)
+        t("filters.unit"), ["", *units], format_func=lambda code: units[code] if code else t("filters.all_units"),
+        **bound(UNIT, choice.unit or ""),
     )
     first_column.date_input(t("filters.from"), min_value=lowest, max_value=highest, **bound(FROM, choice.first, _iso))
     last_column.date_input(t("filters.to"), min_value=lowest, max_value=highest, **bound(TO, choice.last, _iso))

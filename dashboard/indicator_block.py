@@ -80,9 +80,9 @@ def _drill_down(report: IndicatorReport, campaign: CampaignView, titles: Mapping
     if units:
         picker, links = st.columns([1, 2], vertical_alignment="bottom")
         unit = picker.selectbox(
-            t("drill.unit"), [None, *units], key=f"drill.{report.id}",
-            format_func=lambda code: t("drill.all_units") if code is None else campaign.unit_names[code],
-        )
+            t("drill.unit"), ["", *units], key=f"drill.{report.id}",
+            format_func=lambda code: campaign.unit_names[code] if code else t("drill.all_units"),
+        ) or None
     else:
         links = st.container()
     for source, page in pages:
@@ -111,5 +111,5 @@ def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Ma
             st.markdown(f"**{target}**" + (f" · {basis}" if basis else ""))
             st.markdown(report.description)
             st.caption(provenance(report, titles, campaign.timezone))
+            _drill_down(report, campaign, titles)
         _charts(report, campaign.unit_names)
-        _drill_down(report, campaign, titles)

@@ -158,10 +158,10 @@ def _records(source: str, where: Filter, flags: list[Flag], unit_names: Mapping[
     counts = {f.key: f.count for f in flags}
     flag_column, page_column = st.columns([3, 1])
     flag_column.selectbox(
-        t("sources.records_of"), [None, *counts],
-        format_func=lambda key: t("sources.all_records") if key is None
-        else t("sources.flag_choice", flag=_flag_label(source, key), count=counts[key]),
-        **filters.bound(filters.FLAG, flag),
+        t("sources.records_of"), ["", *counts],
+        format_func=lambda key: t("sources.flag_choice", flag=_flag_label(source, key), count=counts[key]) if key
+        else t("sources.all_records"),
+        **filters.bound(filters.FLAG, flag or ""),
     )
     page_column.number_input(
         t("sources.page", pages=pages), min_value=1, max_value=pages, step=1,
