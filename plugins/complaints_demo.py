@@ -208,8 +208,9 @@ class _Maker:
                 return tuple(versions)
 
 
-def generate(units: Sequence[DemoUnit], year: int, seed: int) -> list[DemoComplaint]:
-    """Every complaint of ``year``, ordered by receipt, deterministic for the arguments."""
+def generate(units: Sequence[DemoUnit], year: int, seed: int, scale: float = 1.0) -> list[DemoComplaint]:
+    """Every complaint of ``year``, ordered by receipt, deterministic for the arguments; ``scale``
+    multiplies the daily volume of the hotline, the mailbox and letters (a bigger district)."""
     rng = random.Random(seed)
     maker = _Maker(units, rng)
     radio = set(broadcast_days(year))
@@ -217,7 +218,7 @@ def generate(units: Sequence[DemoUnit], year: int, seed: int) -> list[DemoCompla
     day = date(year, 1, 1)
     while day.year == year and units:
         drawn: list[tuple[datetime, str]] = []
-        for _ in range(_count(rng, PER_WORKDAY if is_workday(day) else PER_REST_DAY)):
+        for _ in range(_count(rng, (PER_WORKDAY if is_workday(day) else PER_REST_DAY) * scale)):
             channel = rng.choices([c for c, _ in CHANNELS], weights=[w for _, w in CHANNELS])[0]
             hours = (0, 24) if channel == "网上投诉信箱" or not is_workday(day) else (8.5, 17.5)
             drawn.append((_local(day, rng.uniform(*hours)), channel))

@@ -163,8 +163,9 @@ def _money(rng: random.Random, median: float) -> Decimal:
     return Decimal(round(median * math.exp(rng.gauss(0, 0.8)), -2)).quantize(Decimal("0.01"))
 
 
-def generate(units: Sequence[DemoUnit], year: int, seed: int) -> list[DemoProcess]:
-    """All processes whose tender is published in ``year``, deterministic for the arguments."""
+def generate(units: Sequence[DemoUnit], year: int, seed: int, scale: float = 1.0) -> list[DemoProcess]:
+    """All processes whose tender is published in ``year``, deterministic for the arguments;
+    ``scale`` multiplies every buyer's yearly number of processes."""
     rng = random.Random(seed)
     towns = [u.name for u in units if u.kind in ("township", "street")] or ["城区"]
     slow = {u.code for u in rng.sample(list(units), min(2, len(units)))}
@@ -174,7 +175,7 @@ def generate(units: Sequence[DemoUnit], year: int, seed: int) -> list[DemoProces
     processes = []
     for unit in units:
         volume, titles = _titles(unit)
-        for _ in range(max(1, round(volume * rng.uniform(0.6, 1.4)))):
+        for _ in range(max(1, round(volume * scale * rng.uniform(0.6, 1.4)))):
             title = rng.choice(titles).format(town=rng.choice(towns), village=rng.choice(VILLAGES),
                                               school=rng.choice(SCHOOLS))
             method, details, _, median = rng.choices(METHODS, weights)[0]
