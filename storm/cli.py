@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
@@ -44,6 +44,7 @@ from models.campaign import Campaign, Unit
 from models.campaign_file import CampaignError, load_campaign, read_campaign
 from models.migrate import migrate
 from models.store import Store, StoreError, URL_VARIABLE, open_store
+from storm.bench.scale import Scale
 
 log = logging.getLogger("storm")
 DEMO_SOURCES_PORT = 8765
@@ -404,6 +405,15 @@ def cmd_export(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(app: App, args: argparse.Namespace) -> int:
+    from storm.bench.run import BenchOptions, run_bench
+
+    scale = Scale(cases=args.cases, complaints=args.complaints, tenders=args.tenders, ledger_rows=args.ledger_rows)
+    folder = Path(args.folder) if args.folder else None
+    _print_json(run_bench(BenchOptions(scale, args.database_url, folder, args.seed), app.config, app.registry))
+    return 0
+
+
 # --- the parser --------------------------------------------------------------------------
 
 
@@ -468,6 +478,13 @@ def build_parser() -> argparse.ArgumentParser:
     span.add_argument("--month", help="a month, e.g. 2026-11")
     for sub in (evaluation, bulletin):
         sub.add_argument("-o", "--output", metavar="FILE", help="default: a name with the date or period")
+    bench = command("bench", cmd_bench, "load a synthetic district-year, time ingest, indicators and pages (JSON)")
+    for name, default in asdict(Scale()).items():
+        bench.add_argument(f"--{name.replace('_', '-')}", type=int, default=default,
+                           help=f"rows to generate (default {default:,})")
+    bench.add_argument("--database-url", help="an empty database to run on (default: a new SQLite file)")
+    bench.add_argument("--folder", help="keep the generated files (and the SQLite store) here")
+    bench.add_argument("--seed", type=int, default=2026, help="the generators' seed")
     sources = command("demo-sources", cmd_demo_sources, "serve only the demo sources on localhost")
     sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
     return parser

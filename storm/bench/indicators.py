@@ -1,0 +1,55 @@
+"""Our side of the comparison: every indicator as the dashboard computes it, and the headline
+aggregates alone, each cold (on a newly opened store) and warm (again, on the same one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from collectors.config import Config
+from collectors.registry import Registry
+from collectors.report import campaign_scope, indicator_reports
+from models.indicators import Scope, compute
+from models.indicators.complaints import as_of
+from models.store import Store, open_store
+from storm.bench.baselines import Values
+from storm.bench.headlines import HEADLINES, Window
+from storm.bench.measure import Measured, measure
+
+
+def window(scope: Scope) -> Window:
+    """The scope as the naive UTC times the baselines compare with."""
+    naive = {"start": scope.start, "end": scope.end, "moment": as_of(scope)}
+    return Window(**{name: moment.replace(tzinfo=None) for name, moment in naive.items()})
+
+
+def scope_of(store: Store, config: Config) -> Scope:
+    with store.begin() as session:
+        return campaign_scope(session, config)
+
+
+def engine_values(store: Store, registry: Registry, scope: Scope) -> Values:
+    """The headline aggregates as the indicator engine computes them (overall, no breakdowns)."""
+    with store.begin() as session:
+        return {headline.id: compute(session, registry.indicators[headline.id].measure, scope, False).value
+                for headline in HEADLINES}
+
+
+def every_indicator(store: Store, registry: Registry, config: Config) -> int:
+    """Every indicator of the campaign with its breakdowns by unit and month, as the dashboard reads them."""
+    with store.begin() as session:
+        reports = indicator_reports(session, registry, config, breakdowns=True)
+    return sum(report.value is not None for report in reports)
+
+
+def cold_and_warm(url: str, run: Callable[[Store], Any]) -> tuple[Any, Measured, Measured]:
+    """``run`` on a newly opened store (cold: no connection, no page cache of ours), then again (warm)."""
+    store = open_store(url)
+    try:
+        with measure() as cold:
+            run(store)
+        with measure() as warm:
+            result = run(store)
+    finally:
+        store.dispose()
+    return result, cold, warm

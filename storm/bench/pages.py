@@ -1,0 +1,73 @@
+"""Rendering the dashboard's pages with Streamlit's AppTest, cold and warm.
+
+Cold is a page's run right after Streamlit's caches were cleared (so it computes every
+indicator, the headline numbers and the alerts and opens the store again); warm is the next
+run, served from the caches as a visitor's next view is. Each page's script is first run once
+untimed, so that importing Python modules is not counted as the page's time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dashboard
+from collectors.config import CONFIG_VARIABLE
+from dashboard import routes
+from models.store import URL_VARIABLE
+from storm.bench.measure import Measured, measure
+from storm.bench.scale import BenchError
+
+APP = Path(dashboard.__file__).parent / "app.py"
+PAGES = {"overview": routes.OVERVIEW, "action_2": routes.action_page(2), "screen": routes.SCREEN}
+TIMEOUT = 3600
+
+
+@contextmanager
+def _pointed_at(url: str, config: Path | None) -> Iterator[None]:
+    """The environment the app reads its store (and config) from, restored afterwards."""
+    saved = {name: os.environ.get(name) for name in (URL_VARIABLE, CONFIG_VARIABLE)}
+    os.environ[URL_VARIABLE] = url
+    if config is not None:
+        os.environ[CONFIG_VARIABLE] = str(config)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _checked(at: Any, page: str) -> Any:
+    problems = [str(element.value) for element in (*at.exception, *at.error)]
+    if problems:
+        raise BenchError(f"the page {page} failed to render: {problems[0].splitlines()[0]}")
+    return at
+
+
+def _render(page: str) -> dict[str, Measured]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if page == routes.SCREEN:
+        at.query_params[routes.SCREEN_FLAG] = "1"
+    _checked(at.run(), page)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    with measure() as cold:
+        _checked(at.run() if page in (routes.SCREEN, routes.OVERVIEW) else at.switch_page(page).run(), page)
+    with measure() as warm:
+        _checked(at.run(), page)
+    return {"cold": cold, "warm": warm}
+
+
+def render_pages(url: str, config: Path | None) -> dict[str, dict[str, Measured]]:
+    """Each page of :data:`PAGES` rendered cold and warm on the store at ``url``."""
+    with _pointed_at(url, config):
+        return {name: _render(page) for name, page in PAGES.items()}

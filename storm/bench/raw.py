@@ -1,0 +1,91 @@
+"""The limit the load is measured against: the same rows, inserted with a plain executemany.
+
+The rows the collectors stored are read back and inserted, as they are, into an empty copy
+of the store (same schema, same database server: a file beside a SQLite store, a schema of
+its own on PostgreSQL) with one INSERT executemany per :data:`CHUNK` rows, each in its own
+transaction: no reading of files, no parsing, validation, hashing or conflict handling.
+Only the inserts are timed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+from collectors.registry import Registry
+from models.base import Base
+from models.migrate import migrate
+from models.store import Store, open_store
+from models.uploads import UploadedFile
+from storm.bench.measure import Measured, measure
+
+CHUNK = 10_000
+SCHEMA = "storm_bench_raw"
+
+
+def loaded_tables(registry: Registry) -> list[Table]:
+    """The tables the collectors write, in an order that inserts a row's parent first."""
+    tables = {kind.model.__table__ for kind in registry.record_kinds.values()}
+    tables |= {template.table for template in registry.upload_templates.values()} | {UploadedFile.__table__}
+    return [table for table in Base.metadata.sorted_tables if table in tables]
+
+
+@contextmanager
+def empty_copy(store: Store) -> Iterator[Store]:
+    """An empty, migrated store beside ``store``; removed afterwards."""
+    url = make_url(store.url)
+    if store.dialect == "sqlite":
+        path = Path(url.database or "")
+        copy_path = path.with_name(path.stem + "-raw" + path.suffix)
+        copy_url = url.set(database=str(copy_path)).render_as_string(hide_password=False)
+    else:
+        with store.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        copy_url = url.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(hide_password=False)
+    copy = open_store(copy_url)
+    try:
+        migrate(copy)
+        yield copy
+    finally:
+        copy.dispose()
+        if store.dialect == "sqlite":
+            for leftover in copy_path.parent.glob(copy_path.name + "*"):
+                leftover.unlink()
+        else:
+            with store.engine.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+
+
+def _copy_rows(store: Store, copy: Store, table: Table) -> tuple[int, float]:
+    """Rows of ``table`` inserted into the copy, and the seconds the inserts took."""
+    rows, seconds = 0, 0.0
+    with store.engine.connect() as source:
+        result = source.execution_options(yield_per=CHUNK).execute(select(table))
+        for chunk in result.mappings().partitions():
+            started = time.perf_counter()
+            with copy.engine.begin() as target:
+                target.execute(insert(table), [dict(row) for row in chunk])
+            seconds += time.perf_counter() - started
+            rows += len(chunk)
+    return rows, seconds
+
+
+def raw_insert(store: Store, tables: Sequence[Table]) -> tuple[int, Measured]:
+    """Every row of ``tables`` inserted into an empty copy: (rows, the time and memory the inserts took)."""
+    total, seconds = 0, 0.0
+    with empty_copy(store) as copy, measure() as measured:
+        for table in tables:
+            rows, spent = _copy_rows(store, copy, table)
+            total, seconds = total + rows, seconds + spent
+        with copy.engine.connect() as connection:
+            stored = sum(connection.execute(select(func.count()).select_from(table)).scalar_one() for table in tables)
+    measured.seconds = seconds
+    if stored != total:
+        raise RuntimeError(f"the raw copy holds {stored} rows, not {total}")
+    return total, measured

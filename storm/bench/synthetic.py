@@ -1,0 +1,163 @@
+"""The synthetic district-year: the demo generators at a chosen scale, written as the files the
+collectors read.
+
+- cases: the service centre's CSV exports of its 办件 list, one file a month;
+- approval items: served by the demo service-centre API (the exports hold only cases), at a
+  moment before any case, so that the API run brings the items alone;
+- complaints: 12345 work-order CSV exports, one file a month;
+- procurement: OCDS release packages, as a trading centre exports them;
+- ledgers: one CSV file per office, template and period, named as the uploads inbox wants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collectors.demo import DemoUnit
+from collectors.registry import Registry
+from collectors.template_files import csv_bytes, shown_values
+from models.campaign import Unit
+from models.workdays import is_workday
+from plugins import complaints_demo, service_center_demo, tenders_demo
+from plugins.service_center import CASE_HEADERS
+from plugins.workorders import HEADERS as WORK_ORDER_HEADERS
+from storm.bench.ledgers import ledger_files
+from storm.bench.scale import Scale
+
+RELEASES_PER_PACKAGE = 10_000
+CASE_WIRE = {"external_id": "id", "unit": "department"}
+"""Export fields whose value the demo's wire record holds under another name."""
+YES_NO = {True: "是", False: "否"}
+BUYER_KINDS = ("department", "township", "street")
+"""Who runs procurement in the demo feed (as :class:`plugins.tenders_demo.TendersDemo` takes them)."""
+T = TypeVar("T")
+
+
+@dataclass
+class Sources:
+    """Where the files are, the demo that serves the approval items, and what was written."""
+
+    folder: Path
+    items: service_center_demo.ServiceCenterDemo
+    written: dict[str, int] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+
+def demo_units(session: Session) -> list[DemoUnit]:
+    """The campaign's units as the demo generators take them."""
+    return [DemoUnit(u.code, u.name, u.kind, u.window) for u in session.scalars(select(Unit).order_by(Unit.position))]
+
+
+def _first_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """field → the first header an export uses for it."""
+    first: dict[str, str] = {}
+    for header, name in headers.items():
+        first.setdefault(name, header)
+    return first
+
+
+def _local_month(moment: dt.datetime) -> str:
+    return moment.astimezone(service_center_demo.SHANGHAI).strftime("%Y-%m")
+
+
+def _by_month(things: Iterable[T], moment: Callable[[T], dt.datetime]) -> dict[str, list[T]]:
+    months: dict[str, list[T]] = defaultdict(list)
+    for thing in things:
+        months[_local_month(moment(thing))].append(thing)
+    return months
+
+
+def _export(path: Path, headers: Mapping[str, str], records: Iterable[Mapping[str, Any]],
+            wire: Mapping[str, str] | None = None) -> None:
+    """A CSV export: one column per field of ``headers`` (field → header), as Excel saves it."""
+    wire = wire or {}
+    rows = ([record.get(wire.get(name, name)) for name in headers] for record in records)
+    path.write_bytes(csv_bytes(list(headers.values()), rows))
+
+
+def _scaled(requested: int, at_one: Callable[[], int]) -> float:
+    """The scale factor that makes a generator yield about ``requested`` rows."""
+    return requested / max(1, at_one())
+
+
+def write_cases(folder: Path, units: Sequence[DemoUnit], year: int, seed: int, count: int) -> int:
+    workdays = sum(is_workday(dt.date(year, 1, 1) + dt.timedelta(days=n)) for n in range(365))
+    _, cases = service_center_demo.generate(units, year, seed, count / workdays) if count else ([], [])
+    headers = _first_headers(CASE_HEADERS)
+    for month, group in sorted(_by_month(cases, lambda case: case.accepted_at).items()):
+        _export(folder / f"办件-{month}.csv", headers, (case.record(True) for case in group), CASE_WIRE)
+    return len(cases)
+
+
+def _work_order(complaint: complaints_demo.DemoComplaint) -> dict[str, Any]:
+    record = complaint.record(complaint.versions[-1])
+    return {**record, "verified": YES_NO.get(record["verified"])}
+
+
+def write_complaints(folder: Path, units: Sequence[DemoUnit], year: int, seed: int, count: int) -> int:
+    if not count:
+        return 0
+    scale = _scaled(count, lambda: len(complaints_demo.generate(units, year, seed)))
+    complaints = complaints_demo.generate(units, year, seed, scale)
+    headers = _first_headers(WORK_ORDER_HEADERS)
+    for month, group in sorted(_by_month(complaints, lambda complaint: complaint.received_at).items()):
+        _export(folder / f"工单-{month}.csv", headers, map(_work_order, group))
+    return len(complaints)
+
+
+def write_tenders(folder: Path, units: Sequence[DemoUnit], year: int, seed: int, count: int) -> int:
+    if not count:
+        return 0
+    buyers = [unit for unit in units if unit.kind in BUYER_KINDS]
+    scale = _scaled(count, lambda: len(tenders_demo.generate(buyers, year, seed)))
+    processes = tenders_demo.generate(buyers, year, seed, scale)
+    releases = sorted((r for p in processes for r in p.releases()), key=lambda r: (r["date"], r["id"]))
+    for number, start in enumerate(range(0, len(releases), RELEASES_PER_PACKAGE), start=1):
+        package = {"version": "1.1", "publishedDate": f"{year}-12-31T00:00:00Z",
+                   "publisher": {"name": tenders_demo.PUBLISHER},
+                   "releases": releases[start:start + RELEASES_PER_PACKAGE]}
+        (folder / f"releases-{number:03d}.json").write_text(json.dumps(package, ensure_ascii=False), "utf-8")
+    return len(processes)
+
+
+def write_ledgers(folder: Path, registry: Registry, units: Sequence[DemoUnit], year: int, seed: int,
+                  count: int) -> int:
+    written = 0
+    templates = list(registry.upload_templates.values())
+    for ledger in ledger_files(templates, [unit.code for unit in units], year, count, seed):
+        rows = [shown_values(ledger.template, row) for row in ledger.rows]
+        (folder / ledger.name).write_bytes(csv_bytes(ledger.template.headers, rows))
+        written += len(rows)
+    return written
+
+
+def write_sources(folder: Path, registry: Registry, units: Sequence[DemoUnit], year: int, seed: int,
+                  scale: Scale) -> Sources:
+    """Every source's files under ``folder``, and the demo serving the approval items."""
+    start_of_year = dt.datetime(year, 1, 1, tzinfo=service_center_demo.SHANGHAI)
+    items = service_center_demo.ServiceCenterDemo(units, year, seed, clock=lambda: start_of_year,
+                                                  cases_per_workday=0)
+    sources = Sources(folder, items)
+    writers = {
+        "cases": lambda path: write_cases(path, units, year, seed, scale.cases),
+        "complaints": lambda path: write_complaints(path, units, year, seed, scale.complaints),
+        "tenders": lambda path: write_tenders(path, units, year, seed, scale.tenders),
+        "ledgers": lambda path: write_ledgers(path, registry, units, year, seed, scale.ledger_rows),
+    }
+    for name, write in writers.items():
+        path = sources.path(name)
+        path.mkdir(parents=True, exist_ok=True)
+        sources.written[name] = write(path)
+    sources.written["approval_items"] = len(items.items)
+    return sources
