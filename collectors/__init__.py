@@ -16,7 +16,7 @@ from collectors.collector import (
     Setting,
     UnitDirectory,
 )
-from collectors.demo import DemoContext, DemoSource, DemoUnit
+from collectors.demo import DemoContext, DemoFiles, DemoSource, DemoUnit
 from collectors.headlines import Figure, Headline, indicator_figure
 from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
 from collectors.templates import Column, UploadTemplate
@@ -31,6 +31,7 @@ __all__ = [
     "Collector",
     "Column",
     "DemoContext",
+    "DemoFiles",
     "DemoSource",
     "DemoUnit",
     "FileUpload",

@@ -1,14 +1,22 @@
-"""The local demo server: one HTTP server on localhost that mounts every plugin's demo source."""
+"""The demo: one HTTP server on localhost that mounts every plugin's demo source, and the demo
+files written into folders for collectors that read files."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.campaign import Campaign, Phase, Unit
 
 
 @dataclass(frozen=True)
@@ -19,15 +27,30 @@ class DemoUnit:
     name: str
     kind: str
     window: bool
+    enforcement: bool = False
+    key_enforcement: bool = False
 
 
 @dataclass(frozen=True)
 class DemoContext:
-    """What a plugin gets to build its demo source from."""
+    """What a plugin gets to build its demo source from; ``starts_on`` is the campaign's first day
+    (the start of its first phase; None: 1 January of ``year``)."""
 
     units: Sequence[DemoUnit]
     year: int
     seed: int = 2026
+    starts_on: dt.date | None = None
+
+
+def demo_context(session: Session, seed: int) -> DemoContext:
+    """The context of the campaign in the store: its units in order, its year and its first day."""
+    campaign = session.get(Campaign, 1)
+    if campaign is None:
+        raise ValueError("the store holds no campaign")
+    units = [DemoUnit(u.code, u.name, u.kind, u.window, u.enforcement, u.key_enforcement)
+             for u in session.scalars(select(Unit).order_by(Unit.position))]
+    starts_on = session.scalar(select(func.min(Phase.starts_on)))
+    return DemoContext(units=units, year=campaign.year, seed=seed, starts_on=starts_on)
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,26 @@ class DemoSource:
     mount: str
     handler: DemoHandler
     collector: str
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """Demo files for a collector that reads a folder: what they are called, the folder they go in
+    (its name), what makes them (file name → content), and which setting of which collector names it."""
+
+    name: str
+    folder: str
+    files: Callable[[], Mapping[str, bytes]]
+    collector: str
+    setting: str = "path"
+
+    def write(self, base: Path) -> Path:
+        """Write the files into ``base/folder`` (made if missing; other files there are left alone)."""
+        folder = base / self.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in self.files().items():
+            (folder / name).write_bytes(data)
+        return folder
 
 
 class _Handler(BaseHTTPRequestHandler):

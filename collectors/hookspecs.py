@@ -21,7 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     from collectors.alerts import AlertRule
     from collectors.collector import Collector
-    from collectors.demo import DemoContext, DemoSource
+    from collectors.demo import DemoContext, DemoFiles, DemoSource
     from collectors.headlines import Headline
     from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
     from collectors.templates import UploadTemplate
@@ -159,13 +159,17 @@ def storm_alert_rules() -> list[AlertRule]:
 
 
 @hookspec
-def storm_demo_sources(context: DemoContext) -> list[DemoSource]:
+def storm_demo_sources(context: DemoContext) -> list[DemoSource | DemoFiles]:
     """Provide demo sources for ``storm demo`` and ``storm demo-sources``.
 
-    ``context`` holds the campaign's units, its year and the random seed. Return a list of
-    :class:`collectors.DemoSource` ``(name, mount, handler, collector)``: ``handler``
-    answers requests under the path ``mount`` of the local demo server, and the collector
-    named ``collector`` is pointed at it (its ``url`` setting is the mount's address).
+    ``context`` holds the campaign's units, its year, its first day and the random seed.
+    Return a list of :class:`collectors.DemoSource` ``(name, mount, handler, collector)``:
+    ``handler`` answers requests under the path ``mount`` of the local demo server, and the
+    collector named ``collector`` is pointed at it (its ``url`` setting is the mount's
+    address). For a collector that reads files, return a :class:`collectors.DemoFiles`
+    ``(name, folder, files, collector, setting)`` instead: the demo writes what ``files()``
+    makes (file name → bytes) into the folder ``folder`` beside the store and sets the
+    collector's setting ``setting`` to that folder.
 
     Dispatch: every plugin's list is gathered.
     """

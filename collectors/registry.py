@@ -11,7 +11,7 @@ import pluggy
 
 from collectors import hookspecs
 from collectors.collector import Collector
-from collectors.demo import DemoContext, DemoSource
+from collectors.demo import DemoContext, DemoFiles, DemoSource
 from collectors.errors import UserError
 from collectors.templates import UploadTemplate
 from sqlalchemy.orm import Session
@@ -136,7 +136,15 @@ class Registry:
         return _unique(rules, "key", "alert rule")
 
     def demo_sources(self, context: DemoContext) -> list[DemoSource]:
-        return [source for group in self.manager.hook.storm_demo_sources(context=context) for source in group]
+        """The demo sources to serve (what ``storm_demo_sources`` gives beside demo files)."""
+        return [item for item in self._demo(context) if isinstance(item, DemoSource)]
+
+    def demo_files(self, context: DemoContext) -> list[DemoFiles]:
+        """The demo files to write for collectors that read folders."""
+        return [item for item in self._demo(context) if isinstance(item, DemoFiles)]
+
+    def _demo(self, context: DemoContext) -> list[DemoSource | DemoFiles]:
+        return [item for group in self.manager.hook.storm_demo_sources(context=context) for item in group]
 
     def collector(self, name: str) -> type[Collector]:
         try:

@@ -29,7 +29,7 @@ from collectors.config import (
     load_config,
     parse_overrides,
 )
-from collectors.demo import DemoContext, DemoServer, DemoUnit
+from collectors.demo import DemoContext, DemoFiles, DemoServer, demo_context
 from collectors.errors import UserError
 from collectors.registry import Registry, load_registry
 from collectors.report import STATUS_LABELS, indicator_reports
@@ -40,7 +40,6 @@ from collectors.upload_problems import ALREADY_UPLOADED, login_failed, rejected,
 from collectors.uploads import ingest
 from collectors.worker import Worker
 from models.accounts import AccountError, Role, User, add_user, authenticate, reset_password, set_active
-from models.campaign import Campaign, Unit
 from models.campaign_file import CampaignError, load_campaign, read_campaign
 from models.migrate import migrate
 from models.store import Store, StoreError, URL_VARIABLE, open_store
@@ -220,24 +219,40 @@ def cmd_plugins(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_server(app: App, store: Store, port: int) -> DemoServer:
+def _demo_context(app: App, store: Store) -> DemoContext:
     with store.begin() as session:
-        campaign = session.get(Campaign, 1)
-        units = [DemoUnit(u.code, u.name, u.kind, u.window) for u in session.scalars(select(Unit).order_by(Unit.position))]
-    seed = int(app.config.section("demo").get("seed", 2026))
-    sources = app.registry.demo_sources(DemoContext(units=units, year=campaign.year, seed=seed))
+        return demo_context(session, seed=int(app.config.section("demo").get("seed", 2026)))
+
+
+def _demo_server(app: App, context: DemoContext, port: int) -> DemoServer:
+    sources = app.registry.demo_sources(context)
     try:
         return DemoServer(sources, port=port).start()
     except OSError as exc:
         raise UserError(f"cannot serve the demo sources on port {port} ({exc.strerror}); pick another with --sources-port") from None
 
 
+def _demo_folders(app: App, store: Store, context: DemoContext) -> list[tuple[DemoFiles, Path]]:
+    """Write the demo files beside the store (the SQLite file's folder, else the working directory)."""
+    database = store.engine.url.database if store.dialect == "sqlite" else None
+    base = Path(database).resolve().parent if database and database != ":memory:" else Path.cwd()
+    try:
+        return [(files, files.write(base)) for files in app.registry.demo_files(context)]
+    except OSError as exc:
+        raise UserError(f"cannot write the demo files into {base} ({exc.strerror}); "
+                        "run the demo where you may write files") from None
+
+
 def cmd_demo_sources(app: App, args: argparse.Namespace) -> int:
     store = app.ready_store()
-    server = _demo_server(app, store, args.port)
+    context = _demo_context(app, store)
+    server = _demo_server(app, context, args.port)
+    stop = _stop_event()
     for source in server.sources:
         print(f"{source.name} ({source.collector}): {server.url_of(source)}")
-    _stop_event().wait()
+    for files, folder in _demo_folders(app, store, context):
+        print(f"{files.name} ({files.collector}): {folder}")
+    stop.wait()
     server.stop()
     return 0
 
@@ -254,12 +269,15 @@ def _dashboard_command(port: int) -> list[str]:
 def cmd_demo(app: App, args: argparse.Namespace) -> int:
     cmd_init(app, args)
     store = app.store
-    server = _demo_server(app, store, args.sources_port)
+    context = _demo_context(app, store)
+    server = _demo_server(app, context, args.sources_port)
     try:
         settings = {
             source.collector: app.settings(source.collector, {"url": server.url_of(source), "path": ""})
             for source in server.sources
         }
+        settings |= {files.collector: app.settings(files.collector, {files.setting: str(folder)})
+                     for files, folder in _demo_folders(app, store, context)}
         status = _run_all(app, store, settings, dry_run=False, as_json=False)
         if args.collect_only:
             return status
@@ -485,7 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--database-url", help="an empty database to run on (default: a new SQLite file)")
     bench.add_argument("--folder", help="keep the generated files (and the SQLite store) here")
     bench.add_argument("--seed", type=int, default=2026, help="the generators' seed")
-    sources = command("demo-sources", cmd_demo_sources, "serve only the demo sources on localhost")
+    sources = command("demo-sources", cmd_demo_sources, "serve the demo sources on localhost and write the demo files")
     sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
     return parser
 
