@@ -151,11 +151,14 @@ def sample_xlsx(template: UploadTemplate, rows: Sequence[dict[str, Any]], title:
     return xlsx_file(table, title=title, trailing_empty=30)
 
 
-def stored_rows(session: Session, template: UploadTemplate) -> list[dict[str, Any]]:
-    """The ledger's rows as the samples write them (fields only), in upload order."""
+def stored_rows(session: Session, template: UploadTemplate, upload_id: int | None = None) -> list[dict[str, Any]]:
+    """The ledger's rows (of one upload, if given) as the samples write them (fields only), in upload order."""
     table = template.table
     fields = [table.c[column.field] for column in template.columns]
-    return [dict(row) for row in session.execute(select(*fields).order_by(table.c.id)).mappings()]
+    query = select(*fields).order_by(table.c.id)
+    if upload_id is not None:
+        query = query.where(table.c.upload_id == upload_id)
+    return [dict(row) for row in session.execute(query).mappings()]
 
 
 def ledger_snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
