@@ -308,3 +308,17 @@ def test_the_upload_and_units_pages_in_english(accounts_url: str, registry: Regi
     assert messages(at, "success") == ["Stored: 活动台账 · 东山镇 · 2026-06, 3 rows."]
     at.switch_page(routes.UNITS)
     assert ok(at.run()).title[0].value == "Units"
+
+
+def test_after_an_upload_the_original_to_download_is_the_newest(app_store: Store, registry: Registry) -> None:
+    at = commit(attach(choose(upload_page("dsz")), "june.csv", activities_csv(registry)))
+    assert chosen_original(at).endswith("june.csv")
+    july = [dict(row, date=row["date"].replace(month=7)) for row in SAMPLES["activities"].rows]
+    at = commit(attach(choose(at, period="2026-07"), "july.csv", activities_csv(registry, july)))
+    assert messages(at, "success")
+    assert chosen_original(at).endswith("july.csv")
+
+
+def chosen_original(at: AppTest) -> str:
+    picker = at.selectbox(key="uploads.original")
+    return picker.options[picker.index]

@@ -47,6 +47,7 @@ from models.accounts import Role
 
 OUTCOME_KEY = "uploads.outcome"
 ROUND_KEY = "uploads.round"
+ORIGINAL_KEY = "uploads.original"
 HISTORY_ROWS = 50
 FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xls"]
 LIMIT_MB = math.ceil(MAX_FILE_BYTES / 2**20)
@@ -142,6 +143,7 @@ def _commit(viewer: Viewer) -> None:
                               problems=[Problem(None, None, str(exc))])
     st.session_state[OUTCOME_KEY] = result
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    st.session_state.pop(ORIGINAL_KEY, None)  # the history's picker starts again at the newest file
 
 
 def _outcome(campaign: CampaignView) -> None:
@@ -220,7 +222,7 @@ def _history(viewer: Viewer, campaign: CampaignView) -> None:
     picked, button = st.columns([3, 1], vertical_alignment="bottom")
     labels = {row["id"]: f"{row['uploaded_at']} · {row['template']} · {row['file']}" for row in rows}
     chosen = picked.selectbox(t("uploads.original"), list(labels), format_func=labels.__getitem__,
-                              key="uploads.original")
+                              key=ORIGINAL_KEY)
     filename = next(row["file"] for row in rows if row["id"] == chosen)
     button.download_button(t("uploads.download_original"), partial(_original, viewer, chosen), file_name=filename,
                            icon=":material/download:", on_click="ignore", key="uploads.download_original")
