@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from collectors.exports.rankings import competition_places
 from collectors.report import IndicatorReport
 from collectors.templates import UploadTemplate
 from dashboard import auth, data
@@ -26,12 +27,6 @@ def _values(report: IndicatorReport, units: Sequence[UnitInfo]) -> dict[str, flo
     """The report's value of each of ``units`` that has one."""
     codes = {unit.code for unit in units}
     return {b.key: b.value for b in report.by_unit if b.key in codes and b.value is not None}
-
-
-def _ranks(values: dict[str, float], direction: str) -> dict[str, int]:
-    """Each unit's place, best first; equal values share a place (1, 2, 2, 4)."""
-    ordered = sorted(values.values(), reverse=direction == "higher")
-    return {code: ordered.index(value) + 1 for code, value in values.items()}
 
 
 def _heading(report: IndicatorReport) -> str:
@@ -53,7 +48,7 @@ def _scorecard(units: Sequence[UnitInfo], reports: list[IndicatorReport], key: s
         t("units.rank_by"), list(headings), index=varied, format_func=headings.__getitem__, key=key
     )
     chosen = next(report for report in ranked if report.id == chosen_id)
-    ranks = _ranks(_values(chosen, units), chosen.direction)
+    ranks = competition_places(_values(chosen, units), chosen.direction == "higher")
     order = sorted(units, key=lambda unit: (ranks.get(unit.code, len(units) + 1), unit.name))
     columns = [chosen, *(report for report in ranked if report is not chosen)]
     rows = []
