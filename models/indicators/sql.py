@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, String
+from sqlalchemy import Date, Float, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
@@ -32,12 +32,12 @@ class local_date(FunctionElement[Any]):
     name = "local_date"
 
 
-class contains_text(FunctionElement[bool]):
-    """True when the first text contains the second, taken literally (no ``LIKE`` wildcards)."""
+class position_of(FunctionElement[int]):
+    """Where the second text first occurs in the first, counting from 1 (0 when it does not)."""
 
-    type = Boolean()
+    type = Integer()
     inherit_cache = True
-    name = "contains_text"
+    name = "position_of"
 
 
 class days_between(FunctionElement[float]):
@@ -75,16 +75,16 @@ def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str
     return f"CAST({compiler.process(column, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours' AS DATE)"
 
 
-@compiles(contains_text, "sqlite")
-def _contains_text_sqlite(element: contains_text, compiler: Any, **kw: Any) -> str:
+@compiles(position_of, "sqlite")
+def _position_of_sqlite(element: position_of, compiler: Any, **kw: Any) -> str:
     text, part = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(instr({text}, {part}) > 0)"
+    return f"instr({text}, {part})"
 
 
-@compiles(contains_text, "postgresql")
-def _contains_text_postgresql(element: contains_text, compiler: Any, **kw: Any) -> str:
+@compiles(position_of, "postgresql")
+def _position_of_postgresql(element: position_of, compiler: Any, **kw: Any) -> str:
     text, part = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(strpos({text}, {part}) > 0)"
+    return f"strpos({text}, {part})"
 
 
 @compiles(days_between, "sqlite")
