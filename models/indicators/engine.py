@@ -6,8 +6,10 @@ A measure is a query returning one row per thing counted, with the columns
 - ``at``: the time that puts it in a month (NULL when months do not apply),
 - ``num`` and ``den`` for ratios and counts, or ``x`` for means and medians.
 
-The engine wraps that query and aggregates it three times (overall, grouped by unit,
-grouped by local month); the rows never leave the database.
+The engine wraps that query and aggregates it overall, by unit and by local month; the rows
+never leave the database. Sums, counts and means are first summed per (unit, month) in one
+pass over the rows, and the three groupings are taken from those cells in the same statement;
+medians are computed by their own three queries.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, cast, func, literal, select
+from sqlalchemy import ColumnElement, CompoundSelect, Float, Select, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from models.indicators.sql import month_of
@@ -134,6 +136,40 @@ def _median(rows: Any, key: Any | None) -> Select[Any]:
     return query
 
 
+def _cells(measure: Measure, rows: Any) -> Any:
+    """``num`` and ``den`` summed per (unit, month): everything a decomposable aggregate needs."""
+    if measure.aggregate is Aggregate.COMPLEMENT_MEAN:
+        sums = [func.sum(cast(rows.c.x, Float)), func.count(rows.c.x)]
+    else:
+        sums = [func.sum(rows.c.num), func.sum(rows.c.den) if "den" in rows.c else literal(None)]
+    month = month_of(rows.c.at)
+    return (
+        select(rows.c.unit.label("unit"), month.label("month"), sums[0].label("num"), sums[1].label("den"))
+        .group_by(rows.c.unit, month)
+        .cte("cells")
+    )
+
+
+def _from_cells(aggregate: Aggregate, cells: Any) -> list[Any]:
+    """(value, numerator, denominator) columns over the summed ``cells``."""
+    if aggregate is Aggregate.COMPLEMENT_MEAN:
+        count = func.coalesce(func.sum(cells.c.den), 0)
+        return [1.0 - _fraction(func.sum(cells.c.num), count), literal(None), count]
+    return _aggregates(aggregate, cells)
+
+
+def _all_groupings(measure: Measure, rows: Any) -> CompoundSelect[Any]:
+    """Overall, by unit and by month in one statement: rows of (grouping, key, value, numerator, denominator)."""
+    cells = _cells(measure, rows)
+    columns = _labelled(_from_cells(measure.aggregate, cells))
+    overall = select(literal(0).label("grouping"), literal(None).label("key"), *columns)
+    parts = [overall] + [
+        select(literal(n).label("grouping"), key.label("key"), *columns).where(key.is_not(None)).group_by(key)
+        for n, key in ((1, cells.c.unit), (2, cells.c.month))
+    ]
+    return union_all(*parts).order_by("grouping", "key")
+
+
 def _breakdown(row: Any) -> Breakdown:
     key, value, numerator, denominator = row
     return Breakdown(
@@ -149,14 +185,20 @@ def compute(session: Session, measure: Measure, scope: Scope, breakdowns: bool =
     if measure.has_data is not None and not session.scalar(select(measure.has_data)):
         return IndicatorValues(value=None, numerator=None, denominator=None, by_unit=[], by_month=[])
     rows = measure.rows(scope).subquery("rows")
-    overall = session.execute(_grouped(measure, rows, None)).first()
-    _, value, numerator, denominator = overall if overall else (None, None, None, None)
     by_unit: list[Breakdown] = []
     by_month: list[Breakdown] = []
-    if breakdowns:
-        by_unit = [_breakdown(row) for row in session.execute(_grouped(measure, rows, rows.c.unit))]
-        month = month_of(rows.c.at)
-        by_month = [_breakdown(row) for row in session.execute(_grouped(measure, rows, month))]
+    if breakdowns and measure.aggregate is not Aggregate.MEDIAN:
+        grouped: dict[int, list[Any]] = {0: [], 1: [], 2: []}
+        for grouping, *row in session.execute(_all_groupings(measure, rows)):
+            grouped[grouping].append(row)
+        overall = grouped[0][0] if grouped[0] else None
+        by_unit, by_month = [_breakdown(row) for row in grouped[1]], [_breakdown(row) for row in grouped[2]]
+    else:
+        overall = session.execute(_grouped(measure, rows, None)).first()
+        if breakdowns:
+            by_unit = [_breakdown(row) for row in session.execute(_grouped(measure, rows, rows.c.unit))]
+            by_month = [_breakdown(row) for row in session.execute(_grouped(measure, rows, month_of(rows.c.at)))]
+    _, value, numerator, denominator = overall if overall else (None, None, None, None)
     if denominator in (0, None) and measure.aggregate is not Aggregate.COUNT:
         value = None
     return IndicatorValues(
