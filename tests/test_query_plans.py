@@ -146,7 +146,7 @@ def test_the_indicators_read_cases_and_complaints_through_indexes(loaded: Store,
             values = {id_: compute(session, registry.indicators[id_].measure, scope) for id_ in ids}
     assert values["T04.on_time_rate"].value is not None and values["T13.handled_rate"].value is not None
     assert len(values["T04.on_time_rate"].by_month) == 12
-    assert sum(" cases" in statement for statement, _ in statements) >= 20
+    assert sum(" cases" in statement for statement, _ in statements) >= 8
     assert full_scans(loaded, statements) == {}
 
 
