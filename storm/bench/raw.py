@@ -72,7 +72,7 @@ def _core_rows(store: Store, copy: Store, table: Table) -> tuple[int, float]:
     rows, seconds = 0, 0.0
     with store.engine.connect() as source:
         result = source.execution_options(yield_per=CHUNK).execute(select(table))
-        for chunk in result.mappings().partitions():
+        for chunk in result.mappings().partitions(CHUNK):
             started = time.perf_counter()
             with copy.engine.begin() as target:
                 target.execute(insert(table), [dict(row) for row in chunk])
@@ -99,20 +99,15 @@ def _driver_rows(store: Store, copy: Store, table: Table) -> tuple[int, float]:
     statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(table.columns))})"
     values = _driver_values(store, table)
     rows, seconds = 0, 0.0
-    target = copy.engine.raw_connection()
-    try:
-        with store.engine.connect() as source:
-            query = f"SELECT {names} FROM {quote(table.name)}"
-            for chunk in source.execution_options(yield_per=CHUNK).exec_driver_sql(query).partitions():
-                batch = [values(row) for row in chunk]
-                started = time.perf_counter()
-                cursor = target.cursor()
-                cursor.executemany(statement, batch)
-                target.commit()
-                seconds += time.perf_counter() - started
-                rows += len(batch)
-    finally:
-        target.close()
+    with store.engine.connect() as source:
+        query = f"SELECT {names} FROM {quote(table.name)}"
+        for chunk in source.execution_options(yield_per=CHUNK).exec_driver_sql(query).partitions(CHUNK):
+            batch = [values(row) for row in chunk]
+            started = time.perf_counter()
+            with copy.engine.begin() as target:
+                target.exec_driver_sql(statement, batch)  # the cursor's executemany, nothing in between
+            seconds += time.perf_counter() - started
+            rows += len(batch)
     return rows, seconds
 
 
