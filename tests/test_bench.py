@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from collectors.config import Config
+from collectors.demo import demo_context
 from collectors.registry import Registry
 from models.base import utcnow
 from models.runs import CollectorRun
@@ -27,7 +28,7 @@ from storm.bench.ingest import load
 from storm.bench.pages import PAGES
 from storm.bench.run import BenchOptions, run_bench
 from storm.bench.scale import Scale
-from storm.bench.synthetic import demo_units, write_sources
+from storm.bench.synthetic import write_sources
 from storm.cli import main
 from tests.conftest import CAMPAIGN_YEAR
 
@@ -92,8 +93,9 @@ def test_bench_on_postgresql(registry: Registry, quiet_cwd: Path, postgres_serve
 def test_the_baselines_compute_the_engines_numbers(store: Store, registry: Registry, tmp_path: Path) -> None:
     config = Config(path=None)
     with store.begin() as session:
-        units = demo_units(session)
-    sources = write_sources(tmp_path, registry, units, CAMPAIGN_YEAR, 11, Scale(3000, 2000, 300, 0))
+        context = demo_context(session, seed=11)
+    assert context.year == CAMPAIGN_YEAR
+    sources = write_sources(tmp_path, registry, context, Scale(3000, 2000, 300, 0))
     load(store, registry, config, sources)
     scope = scope_of(store, config)
     ours = engine_values(store, registry, scope)

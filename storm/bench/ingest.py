@@ -44,7 +44,8 @@ class Run:
 
 @contextmanager
 def _items_api(sources: Sources) -> Iterator[str]:
-    source = DemoSource(name="政务服务中心", mount="/service-center", handler=sources.items, collector="service_center")
+    source = DemoSource(name="政务服务中心", mount="/service-center", handler=sources.items,
+                        collector="service_center")
     with DemoServer([source]) as server:
         yield server.url_of(source)
 

@@ -18,6 +18,8 @@ from typing import Any
 from collectors.templates import CAMPAIGN_PERIOD, Column, UploadTemplate
 from collectors.uploads import MAX_ROWS
 
+Slot = tuple[UploadTemplate, str, str]
+"""A file's template, uploading unit and period."""
 INT_TOP = 200
 TRIES = 20
 """Draws of a row before giving up on one whose key is taken (a month has only so many days)."""
@@ -43,7 +45,7 @@ def _periods(template: UploadTemplate, year: int) -> list[str]:
     return [str(year)] if template.period == "year" else [CAMPAIGN_PERIOD]
 
 
-def slots(templates: Sequence[UploadTemplate], units: Sequence[str], year: int) -> list[tuple[UploadTemplate, str, str]]:
+def slots(templates: Sequence[UploadTemplate], units: Sequence[str], year: int) -> list[Slot]:
     """(template, uploading unit, period) of every file, the templates taking turns."""
     supervisor = units[0]
     per_template = [

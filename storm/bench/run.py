@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, inspect, select, text
 
 from collectors.config import Config
+from collectors.demo import demo_context
 from collectors.registry import Registry
-from models.campaign import Campaign
 from models.campaign_file import load_campaign, read_campaign
 from models.migrate import migrate
 from models.runs import CollectorRun
@@ -28,7 +28,7 @@ from storm.bench.measure import Measured, measure, memory_note
 from storm.bench.pages import render_pages
 from storm.bench.raw import WAYS, loaded_tables, raw_insert
 from storm.bench.scale import BenchError, Scale
-from storm.bench.synthetic import demo_units, write_sources
+from storm.bench.synthetic import write_sources
 
 log = logging.getLogger("storm.bench")
 TOLERANCE = 1e-9
@@ -123,11 +123,10 @@ def run_bench(options: BenchOptions, config: Config, registry: Registry) -> dict
 
 def _run(store: Store, options: BenchOptions, config: Config, registry: Registry, folder: Path) -> dict[str, Any]:
     with store.begin() as session:
-        units = demo_units(session)
-        year = session.get(Campaign, 1).year
+        context = demo_context(session, options.seed)
     log.info("generating the synthetic district-year in %s", folder)
     with measure() as generated:
-        sources = write_sources(folder / "sources", registry, units, year, options.seed, options.scale)
+        sources = write_sources(folder / "sources", registry, context, options.scale)
     log.info("loading it through the collectors: %s", sources.written)
     runs: list[Run] = load(store, registry, config, sources)
     maintenance = _maintain(store)

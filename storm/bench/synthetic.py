@@ -19,13 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from collectors.demo import DemoUnit
+from collectors.demo import DemoContext, DemoUnit
 from collectors.registry import Registry
 from collectors.template_files import csv_bytes, shown_values
-from models.campaign import Unit
 from models.workdays import is_workday
 from plugins import complaints_demo, service_center_demo, tenders_demo
 from plugins.service_center import CASE_HEADERS
@@ -52,11 +48,6 @@ class Sources:
 
     def path(self, name: str) -> Path:
         return self.folder / name
-
-
-def demo_units(session: Session) -> list[DemoUnit]:
-    """The campaign's units as the demo generators take them."""
-    return [DemoUnit(u.code, u.name, u.kind, u.window) for u in session.scalars(select(Unit).order_by(Unit.position))]
 
 
 def _first_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -142,9 +133,10 @@ def write_ledgers(folder: Path, registry: Registry, units: Sequence[DemoUnit], y
     return written
 
 
-def write_sources(folder: Path, registry: Registry, units: Sequence[DemoUnit], year: int, seed: int,
-                  scale: Scale) -> Sources:
-    """Every source's files under ``folder``, and the demo serving the approval items."""
+def write_sources(folder: Path, registry: Registry, context: DemoContext, scale: Scale) -> Sources:
+    """Every source's files under ``folder``, and the demo serving the approval items, for the
+    campaign of ``context`` (its units, year and the generators' seed)."""
+    units, year, seed = context.units, context.year, context.seed
     start_of_year = dt.datetime(year, 1, 1, tzinfo=service_center_demo.SHANGHAI)
     items = service_center_demo.ServiceCenterDemo(units, year, seed, clock=lambda: start_of_year,
                                                   cases_per_workday=0)
