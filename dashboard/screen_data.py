@@ -66,13 +66,12 @@ def _last_good(url: str) -> LastGood:
 
 
 def _read() -> ScreenData:
+    campaign = data.campaign()  # first: a store without a campaign raises StoreError here
     situation = data.situation()
     reports = data.reports()
     statuses = data.statuses()
     alerts = all_alerts(situation.alerts, reports, statuses, situation.at)
-    return ScreenData(
-        data.campaign(), reports, situation.headlines, alerts, {s.name: s for s in statuses}, situation.at
-    )
+    return ScreenData(campaign, reports, situation.headlines, alerts, {s.name: s for s in statuses}, situation.at)
 
 
 def screen_data() -> ScreenRead:

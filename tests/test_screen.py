@@ -18,6 +18,7 @@ from dashboard.views.screen import TURN_KEY
 from models.accounts import add_user
 from models.base import utcnow
 from models.complaints import Complaint
+from models.migrate import migrate
 from models.store import open_store
 from models.upsert import upsert
 from tests.test_complaints_indicators import complaint
@@ -123,6 +124,11 @@ def test_the_screen_keeps_the_last_data_when_the_store_breaks(filled_app_url: st
 def test_a_screen_started_while_the_store_is_down_waits_quietly(app_url: str) -> None:
     html = shown(screen())
     assert "数据正在准备中" in html
+
+
+def test_a_screen_on_a_store_without_a_campaign_waits_quietly(app_url: str) -> None:
+    migrate(open_store(app_url))
+    assert "数据正在准备中" in shown(screen())
 
 
 def test_a_screen_turn_takes_no_more_memory(filled_app_url: str) -> None:
