@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +41,8 @@ BATCH_SIZE = 2000
 MAX_PROBLEMS = 50
 """Problems kept in a run's record (the count is always complete)."""
 BOOKKEEPING = {"id", "source", "content_hash", "collected_at"}
+ANALYZE_AFTER = 10_000
+"""Rows a run inserts into a table before it refreshes the table's statistics (PostgreSQL)."""
 
 
 class RunTimeout(Exception):
@@ -122,20 +124,48 @@ class _Batch:
         self.records[record.kind].append(record.data)
         self.size += 1
 
-    def store(self, session: Session, kinds: dict[str, RecordKind], source: str) -> UpsertCounts:
-        counts = UpsertCounts()
+    def store(self, session: Session, kinds: dict[str, RecordKind], source: str) -> dict[str, UpsertCounts]:
+        """Upsert every record; what that did, by table."""
+        counts: dict[str, UpsertCounts] = defaultdict(UpsertCounts)
         for kind, rows in self.records.items():
-            counts += upsert(session, kinds[kind].model, source, rows)
+            model = kinds[kind].model
+            counts[model.__tablename__] += upsert(session, model, source, rows)
         return counts
 
 
+class _Statistics:
+    """On PostgreSQL, refreshes a table's planner statistics as a run's inserts into it grow: past
+    :data:`ANALYZE_AFTER` rows, then each time they double. A first load otherwise outruns the
+    statistics, and the upsert's lookups of the ids a source already holds are planned as reads of
+    all the source's rows (autovacuum catches up only later)."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store if store is not None and store.dialect == "postgresql" else None
+        self.inserted: Counter[str] = Counter()
+        self.due: dict[str, int] = {}
+
+    def add(self, inserted: dict[str, int]) -> None:
+        if self.store is None:
+            return
+        for table, count in inserted.items():
+            self.inserted[table] += count
+            if self.inserted[table] >= self.due.get(table, ANALYZE_AFTER):
+                self.due[table] = 2 * self.inserted[table]
+                with self.store.engine.begin() as connection:
+                    connection.exec_driver_sql(f"ANALYZE {self.store.engine.dialect.identifier_preparer.quote(table)}")
+
+
 def _commit(
-    store: Store, registry: Registry, name: str, batch: _Batch, cursor: dict[str, Any] | None, result: RunResult
+    store: Store, registry: Registry, name: str, batch: _Batch, cursor: dict[str, Any] | None, result: RunResult,
+    statistics: _Statistics,
 ) -> None:
     with store.begin() as session:
-        result.add(batch.store(session, registry.record_kinds, name))
+        counts = batch.store(session, registry.record_kinds, name)
+        for table_counts in counts.values():
+            result.add(table_counts)
         if cursor is not None:
             session.merge(CollectorCursor(collector=name, value=cursor, updated_at=utcnow()))
+    statistics.add({table: table_counts.inserted for table, table_counts in counts.items()})
 
 
 def _ingest(store: Store, registry: Registry, name: str, upload: FileUpload, result: RunResult) -> None:
@@ -174,6 +204,7 @@ def _consume(
     """Feed what the collector yields into batches (stored unless ``store`` is None)."""
     validator = _Validator(registry.record_kinds, collector.kinds)
     batch = _Batch()
+    statistics = _Statistics(store)
     for item in collector.collect(context):
         if time.monotonic() > deadline:
             raise RunTimeout(f"stopped after {context.settings['max_minutes']} minutes (max_minutes)")
@@ -193,14 +224,14 @@ def _consume(
                 _ingest(store, registry, collector.name, item, result)
         elif isinstance(item, Checkpoint):
             if store is not None:
-                _commit(store, registry, collector.name, batch, item.cursor, result)
+                _commit(store, registry, collector.name, batch, item.cursor, result, statistics)
             batch = _Batch()
             continue
         if store is not None and batch.size >= BATCH_SIZE:
-            _commit(store, registry, collector.name, batch, None, result)
+            _commit(store, registry, collector.name, batch, None, result, statistics)
             batch = _Batch()
     if store is not None:
-        _commit(store, registry, collector.name, batch, None, result)
+        _commit(store, registry, collector.name, batch, None, result, statistics)
 
 
 def run_collector(
