@@ -7,8 +7,8 @@ import pluggy
 
 from collectors.alerts import Alert, AlertRule, Level, Watch
 from collectors.collector import (
-    CollectContext,
     Checkpoint,
+    CollectContext,
     Collector,
     FileUpload,
     Record,

@@ -8,14 +8,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+from sqlalchemy.orm import Session
 
 from collectors import hookspecs
 from collectors.collector import Collector
 from collectors.demo import DemoContext, DemoFiles, DemoSource
 from collectors.errors import UserError
 from collectors.templates import UploadTemplate
-from sqlalchemy.orm import Session
-
 from models.indicators import Measure, Scope
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from collectors.registry import Registry
 from models.base import utcnow
 from models.runs import CollectorRun
 
+
 @dataclass(frozen=True)
 class CollectorStatus:
     name: str

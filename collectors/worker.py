@@ -14,8 +14,8 @@ from typing import Any
 
 import schedule
 
-from collectors.runner import RunResult, run_collector
 from collectors.registry import Registry
+from collectors.runner import RunResult, run_collector
 from models.store import Store
 
 log = logging.getLogger("storm.worker")

@@ -11,10 +11,10 @@ from functools import partial
 import streamlit as st
 
 from dashboard import auth, data, routes
-from dashboard.language import choose_language, language_switch
 from dashboard.auth import Viewer
 from dashboard.format import action_title
 from dashboard.i18n import t
+from dashboard.language import choose_language, language_switch
 from dashboard.views import login, setup_needed
 
 

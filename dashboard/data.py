@@ -15,8 +15,8 @@ import streamlit as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from collectors.alerts import Alert, Watch, newest_first, rule_alerts
 from collectors import exports
+from collectors.alerts import Alert, Watch, newest_first, rule_alerts
 from collectors.config import Config, collector_settings, load_config
 from collectors.errors import UserError
 from collectors.exports.tables import Sheet

@@ -24,10 +24,10 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
-from collectors.registry import measured_by
 from collectors.files import files_read, new_files
 from collectors.http import get_bytes
 from collectors.parsing import LOCAL_TIME, iso_utc, parse_time
+from collectors.registry import measured_by
 from collectors.tabular import read_table
 from models.complaints import Complaint
 from models.indicators.complaints import MEASURES

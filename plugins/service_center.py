@@ -8,8 +8,8 @@ from typing import Any
 
 from collectors import (
     AlertRule,
-    CollectContext,
     Checkpoint,
+    CollectContext,
     DemoContext,
     DemoSource,
     Headline,
@@ -23,9 +23,9 @@ from collectors import (
 from collectors.bases import Endpoint, LinkedPagesCollector
 from collectors.collector import Yielded
 from collectors.errors import SourceError
-from collectors.registry import measured_by
 from collectors.files import files_read, new_files
 from collectors.parsing import parse_time
+from collectors.registry import measured_by
 from collectors.tabular import read_table
 from models.indicators.service import MEASURES
 from models.service import ApprovalItem, Case

@@ -23,9 +23,9 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
-from collectors.registry import measured_by
 from collectors.files import files_read, new_files
 from collectors.http import get_bytes
+from collectors.registry import measured_by
 from models.indicators.tenders import MEASURES
 from models.procurement import Award, Contract, Procurement
 from plugins import ocds

@@ -42,7 +42,7 @@ from collectors.worker import Worker
 from models.accounts import AccountError, Role, User, add_user, authenticate, reset_password, set_active
 from models.campaign_file import CampaignError, load_campaign, read_campaign
 from models.migrate import migrate
-from models.store import Store, StoreError, URL_VARIABLE, open_store
+from models.store import URL_VARIABLE, Store, StoreError, open_store
 from storm.bench.scale import Scale
 
 log = logging.getLogger("storm")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from collectors.registry import Registry
 from collectors.upload_problems import Problem
-from dashboard import auth, data, routes
+from dashboard import auth, routes
 from dashboard.upload_forms import PENDING_KEY, PendingUpload, period_choices, preview_frame, problem_frame
 from models.audit import AuditEntry
 from models.store import Store

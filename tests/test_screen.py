@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collectors.config import Config, collector_settings
-from collectors.registry import Registry
-from collectors.runner import run_collector
 from dashboard import routes
 from dashboard.views.screen import TURN_KEY
 from models.accounts import add_user

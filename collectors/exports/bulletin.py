@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from collectors.config import Config
 from collectors.errors import UserError
-from collectors.numerals import chinese_numeral
 from collectors.exports.periods import Period, chinese_date
 from collectors.exports.tables import Cell, Number, Sheet
+from collectors.numerals import chinese_numeral
 from collectors.registry import Registry
 from collectors.report import campaign_scope
 from models import bulletin as counts
