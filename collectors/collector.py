@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 import requests
 
+from collectors.words import UnknownWords
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -96,6 +98,10 @@ class CollectContext:
     log: logging.Logger
     units: UnitDirectory = field(default_factory=lambda: UnitDirectory({}))
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    unknown_words: UnknownWords = field(default_factory=UnknownWords)
+    """Where a collector counts the words its tables did not know (:meth:`collectors.words.WordTable.value`)."""
+    notes: list[str] = field(default_factory=list)
+    """What the run's report should say beside its counts, such as how a column's dates were read."""
 
 
 STALE_AFTER_RUNS = 3
@@ -120,6 +126,9 @@ class Collector:
     """Default minutes between scheduled runs."""
     settings: ClassVar[tuple[Setting, ...]] = ()
     """Its own settings (the :data:`COMMON_SETTINGS` come on top)."""
+    record_settings: ClassVar[tuple[str, ...]] = ()
+    """The settings that shape its records (mappings of headers and words): when one changes, the
+    runner forgets which files were read, so that every file is read again with the new mapping."""
 
     def collect(self, context: CollectContext) -> Iterable[Yielded]:
         """Yield records, checkpoints and rejections. Never touch the database."""

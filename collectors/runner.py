@@ -12,7 +12,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import re
 import time
 from collections import Counter, defaultdict
 from contextlib import nullcontext
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from collectors.collector import Checkpoint, CollectContext, Collector, FileUpload, Record, Rejected
 from collectors.errors import SourceError, UserError
+from collectors.files import CURSOR_KEY as FILES_KEY
 from collectors.http import make_session
 from collectors.locks import collector_lock
 from collectors.registry import RecordKind, Registry
@@ -45,16 +49,31 @@ ANALYZE_AFTER = 10_000
 """Rows a run inserts into a table before it refreshes the table's statistics (PostgreSQL)."""
 
 
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\d+")
+
+
 class RunTimeout(Exception):
     """A run went past its collector's ``max_minutes``."""
 
 
+def reason_kind(problem: str) -> str:
+    """A rejection's kind of reason, for counting alike ones together: its reason without where it
+    happened, quoted values and numbers folded (``'11/30/2016' is not a date`` → ``'…' is not a date``)."""
+    reason = problem.rsplit(": ", 1)[-1] if ": " in problem else problem
+    return QUOTED.sub(lambda match: "#" if match[0].isdigit() else match[0][0] + "…" + match[0][-1], reason)[:200]
+
+
 @dataclass
 class RunResult:
-    """What a run did; mirrors its ``collector_runs`` row."""
+    """What a run did; mirrors its ``collector_runs`` row.
+
+    ``status`` is ``success`` when nothing was lost, ``partial`` when some records were
+    rejected, ``failed`` when the run broke off or stored none of the records it fetched;
+    ``skipped`` when the collector was already running, ``dry_run`` for a dry run.
+    """
 
     collector: str
-    status: str  # success | failed | skipped (already running) | dry_run
+    status: str
     fetched: int = 0
     inserted: int = 0
     updated: int = 0
@@ -62,7 +81,15 @@ class RunResult:
     rejected: int = 0
     error: str | None = None
     problems: list[str] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+    unknown_words: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     run_id: int | None = None
+
+    @property
+    def stored(self) -> int:
+        """Records that are in the store after the run (new, updated or already there)."""
+        return self.inserted + self.updated + self.unchanged
 
     def add(self, counts: UpsertCounts) -> None:
         self.inserted += counts.inserted
@@ -71,8 +98,17 @@ class RunResult:
 
     def reject(self, problem: str) -> None:
         self.rejected += 1
+        self.reasons[reason_kind(problem)] += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
+
+    def conclude(self) -> None:
+        """The status of a run that went to its end: failed when it stored none of what it fetched."""
+        if self.rejected and not self.stored:
+            self.status = "failed"
+            self.error = f"all {self.rejected} records rejected: {self.reasons.most_common(1)[0][0]}"
+        else:
+            self.status = "partial" if self.rejected else "success"
 
 
 def _columns(model: type[Any]) -> tuple[set[str], set[str]]:
@@ -111,6 +147,22 @@ class _Validator:
 def load_cursor(session: Session, name: str) -> dict[str, Any]:
     row = session.get(CollectorCursor, name)
     return dict(row.value) if row else {}
+
+
+def settings_fingerprint(collector: type[Collector] | Collector, settings: dict[str, Any]) -> str:
+    """A digest of the settings that shape the collector's records (its ``record_settings``)."""
+    shaping = {name: settings.get(name) for name in collector.record_settings}
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def starting_cursor(session: Session, name: str, fingerprint: str, reread: bool) -> dict[str, Any]:
+    """The cursor a run starts from; without the files read before when ``reread`` is asked for, or when the
+    settings that shape records changed since they were read."""
+    row = session.get(CollectorCursor, name)
+    cursor = dict(row.value) if row else {}
+    if reread or (row is not None and row.shaped_by not in (None, fingerprint)):
+        cursor.pop(FILES_KEY, None)
+    return cursor
 
 
 class _Batch:
@@ -155,34 +207,50 @@ class _Statistics:
                     connection.exec_driver_sql(f"ANALYZE {self.store.engine.dialect.identifier_preparer.quote(table)}")
 
 
-def _commit(
-    store: Store, registry: Registry, name: str, batch: _Batch, cursor: dict[str, Any] | None, result: RunResult,
-    statistics: _Statistics,
-) -> None:
-    with store.begin() as session:
-        counts = batch.store(session, registry.record_kinds, name)
-        for table_counts in counts.values():
-            result.add(table_counts)
-        if cursor is not None:
-            session.merge(CollectorCursor(collector=name, value=cursor, updated_at=utcnow()))
-    statistics.add({table: table_counts.inserted for table, table_counts in counts.items()})
+@dataclass
+class _Sink:
+    """Where a run's batches go: the store (None in a dry run), with the cursor they advance."""
 
+    store: Store | None
+    registry: Registry
+    name: str
+    fingerprint: str
+    result: RunResult
 
-def _ingest(store: Store, registry: Registry, name: str, upload: FileUpload, result: RunResult) -> None:
-    """Store a file a collector found as an upload: its rows count as inserted, a bad file as rejected."""
-    try:
-        with store.begin() as session:
-            outcome = ingest(session, registry, upload.template, upload.unit, upload.period, upload.filename,
-                             upload.data, actor=None, via=name, record_run=False)
-    except UserError as exc:
-        result.reject(f"{upload.filename}: {exc}")
-        return
-    if outcome.status == "stored":
-        result.inserted += outcome.rows_stored
-    elif outcome.already_uploaded:
-        result.unchanged += 1
-    else:
-        result.reject(f"{upload.filename}: " + "；".join(problem.text for problem in outcome.problems[:3]))
+    def __post_init__(self) -> None:
+        self.statistics = _Statistics(self.store)
+
+    def commit(self, batch: _Batch, cursor: dict[str, Any] | None) -> None:
+        """Store ``batch`` and, in the same transaction, ``cursor`` (when given)."""
+        if self.store is None:
+            return
+        with self.store.begin() as session:
+            counts = batch.store(session, self.registry.record_kinds, self.name)
+            for table_counts in counts.values():
+                self.result.add(table_counts)
+            if cursor is not None:
+                session.merge(CollectorCursor(collector=self.name, value=cursor, shaped_by=self.fingerprint,
+                                              updated_at=utcnow()))
+        self.statistics.add({table: table_counts.inserted for table, table_counts in counts.items()})
+
+    def ingest(self, upload: FileUpload) -> None:
+        """Store a file a collector found as an upload: its rows count as inserted, a bad file as rejected."""
+        if self.store is None:
+            return
+        result = self.result
+        try:
+            with self.store.begin() as session:
+                outcome = ingest(session, self.registry, upload.template, upload.unit, upload.period,
+                                 upload.filename, upload.data, actor=None, via=self.name, record_run=False)
+        except UserError as exc:
+            result.reject(f"{upload.filename}: {exc}")
+            return
+        if outcome.status == "stored":
+            result.inserted += outcome.rows_stored
+        elif outcome.already_uploaded:
+            result.unchanged += 1
+        else:
+            result.reject(f"{upload.filename}: " + "；".join(problem.text for problem in outcome.problems[:3]))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -193,18 +261,11 @@ def _one_line(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
 
 
-def _consume(
-    collector: Collector,
-    context: CollectContext,
-    store: Store | None,
-    registry: Registry,
-    result: RunResult,
-    deadline: float,
-) -> None:
-    """Feed what the collector yields into batches (stored unless ``store`` is None)."""
-    validator = _Validator(registry.record_kinds, collector.kinds)
+def _consume(collector: Collector, context: CollectContext, sink: _Sink, deadline: float) -> None:
+    """Feed what the collector yields into batches for ``sink``."""
+    validator = _Validator(sink.registry.record_kinds, collector.kinds)
+    result = sink.result
     batch = _Batch()
-    statistics = _Statistics(store)
     for item in collector.collect(context):
         if time.monotonic() > deadline:
             raise RunTimeout(f"stopped after {context.settings['max_minutes']} minutes (max_minutes)")
@@ -220,39 +281,39 @@ def _consume(
             result.reject(f"{item.external_id}: {item.reason}" if item.external_id else item.reason)
         elif isinstance(item, FileUpload):
             result.fetched += 1
-            if store is not None:
-                _ingest(store, registry, collector.name, item, result)
+            sink.ingest(item)
         elif isinstance(item, Checkpoint):
-            if store is not None:
-                _commit(store, registry, collector.name, batch, item.cursor, result, statistics)
+            sink.commit(batch, item.cursor)
             batch = _Batch()
             continue
-        if store is not None and batch.size >= BATCH_SIZE:
-            _commit(store, registry, collector.name, batch, None, result, statistics)
+        if batch.size >= BATCH_SIZE:
+            sink.commit(batch, None)
             batch = _Batch()
-    if store is not None:
-        _commit(store, registry, collector.name, batch, None, result, statistics)
+    sink.commit(batch, None)
 
 
 def run_collector(
-    store: Store, registry: Registry, name: str, settings: dict[str, Any], dry_run: bool = False
+    store: Store, registry: Registry, name: str, settings: dict[str, Any], dry_run: bool = False,
+    reread: bool = False,
 ) -> RunResult:
-    """Run collector ``name`` once with ``settings`` (see :func:`collectors.config.collector_settings`)."""
+    """Run collector ``name`` once with ``settings`` (see :func:`collectors.config.collector_settings`);
+    with ``reread``, files it read before are read again."""
     collector = registry.collector(name)()
     lease = dt.timedelta(minutes=settings["max_minutes"] + 5)
     with nullcontext(True) if dry_run else collector_lock(store, name, lease) as acquired:
         if not acquired:
             return RunResult(collector=name, status="skipped", error="already running elsewhere")
-        return _run_locked(store, registry, collector, settings, dry_run)
+        return _run_locked(store, registry, collector, settings, dry_run, reread)
 
 
 def _run_locked(
-    store: Store, registry: Registry, collector: Collector, settings: dict[str, Any], dry_run: bool
+    store: Store, registry: Registry, collector: Collector, settings: dict[str, Any], dry_run: bool, reread: bool
 ) -> RunResult:
     name = collector.name
     result = RunResult(collector=name, status="dry_run" if dry_run else "running")
+    fingerprint = settings_fingerprint(collector, settings)
     with store.begin() as session:
-        cursor = load_cursor(session, name)
+        cursor = starting_cursor(session, name, fingerprint, reread)
         units = unit_directory(session)
         if not dry_run:
             run = CollectorRun(collector=name, started_at=utcnow())
@@ -265,7 +326,7 @@ def _run_locked(
     )
     deadline = time.monotonic() + settings["max_minutes"] * 60
     try:
-        _consume(collector, context, None if dry_run else store, registry, result, deadline)
+        _consume(collector, context, _Sink(None if dry_run else store, registry, name, fingerprint, result), deadline)
     except Exception as exc:  # a collector's failure is recorded, never propagated
         result.status = "failed"
         result.error = _one_line(exc)
@@ -275,9 +336,11 @@ def _run_locked(
             log.warning("collector %s raised", name, exc_info=True)
     else:
         if not dry_run:
-            result.status = "success"
+            result.conclude()
     finally:
         http.close()
+        result.unknown_words = context.unknown_words.as_dict()
+        result.notes = context.notes[:MAX_PROBLEMS]
     if not dry_run:
         _finish(store, result)
     return result
@@ -291,5 +354,8 @@ def _finish(store: Store, result: RunResult) -> None:
         run.status = result.status
         run.error = result.error
         run.problems = result.problems
+        run.reasons = dict(result.reasons.most_common(MAX_PROBLEMS))
+        run.unknown_words = result.unknown_words
+        run.notes = result.notes
         for counter in ("fetched", "inserted", "updated", "unchanged", "rejected"):
             setattr(run, counter, getattr(result, counter))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from collectors.config import Config, collector_settings
 from collectors.registry import Registry
+from collectors.words import unknown_words_text
 from models.base import utcnow
 from models.runs import CollectorRun
 
@@ -49,14 +50,28 @@ def _run_json(run: CollectorRun) -> dict[str, Any]:
         "rejected": run.rejected,
         "error": run.error,
         "problems": run.problems,
+        "reasons": run.reasons,
+        "unknown_words": run.unknown_words,
+        "notes": run_notes(run.reasons, run.unknown_words, run.notes),
     }
 
 
+def run_notes(reasons: dict[str, int], unknown_words: dict[str, dict[str, int]], notes: list[str]) -> list[str]:
+    """What a run lost or could not read, one line each: rejections by kind of reason, unknown words, then the
+    collector's own notes."""
+    lines = [f"{count} rejected: {reason}" for reason, count in reasons.items()]
+    return lines + [unknown_words_text(field, words) for field, words in unknown_words.items()] + notes
+
+
+DATA_LANDED = ("success", "partial")
+"""Run statuses after which a source's data is current (a partial run stored what it could read)."""
+
+
 def last_successes(session: Session) -> dict[str, dt.datetime]:
-    """Each collector's latest successful finish."""
+    """Each collector's latest finish that brought its data up to date."""
     query = (
         select(CollectorRun.collector, func.max(CollectorRun.finished_at))
-        .where(CollectorRun.status == "success")
+        .where(CollectorRun.status.in_(DATA_LANDED))
         .group_by(CollectorRun.collector)
     )
     return {name: finished for name, finished in session.execute(query) if finished is not None}

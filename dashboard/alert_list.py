@@ -43,16 +43,20 @@ def indicator_alerts(reports: Iterable[IndicatorReport]) -> list[Alert]:
 
 
 def collector_alerts(statuses: Iterable[CollectorStatus], now: dt.datetime) -> list[Alert]:
-    """A red card for an enabled collector whose last run failed; a yellow one for a stale source."""
+    """A red card for an enabled collector whose last run failed; a yellow one for a run that could not store
+    every record, and for a stale source."""
     alerts = []
     for status in statuses:
         if not status.enabled:
             continue
         run = status.last_run
+        at = dt.datetime.fromisoformat(run["finished"] or run["started"]) if run else now
         if run and run["status"] == "failed":
-            at = dt.datetime.fromisoformat(run["finished"] or run["started"])
             alerts.append(Alert(Level.RED, t("alert.collector_failed"), t("alert.collector_text", title=status.title),
                                 at, status.name))
+        elif run and run["status"] == "partial":
+            alerts.append(Alert(Level.YELLOW, t("alert.collector_partial"),
+                                t("alert.partial_text", title=status.title, count=run["rejected"]), at, status.name))
         elif status.stale:
             alerts.append(Alert(Level.YELLOW, t("alert.collector_stale"), t("alert.stale_text", title=status.title),
                                 status.last_success_at or now, status.name))

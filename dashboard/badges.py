@@ -14,7 +14,7 @@ def status_badge(status: str, count: int | None = None) -> str:
     return badge(label, STATUS_COLORS[status])
 
 
-RUN_COLORS = {"success": "green", "failed": "red", "running": "blue"}
+RUN_COLORS = {"success": "green", "partial": "orange", "failed": "red", "running": "blue", "abandoned": "gray"}
 """Badge colour of a collector run's status; a collector that never ran is gray."""
 
 

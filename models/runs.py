@@ -21,7 +21,8 @@ class CollectorRun(Base):
     collector: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | success | failed
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    """running | success (nothing lost) | partial (some records rejected) | failed | abandoned"""
     dry_run: Mapped[bool] = mapped_column(default=False)
     fetched: Mapped[int] = mapped_column(default=0)
     inserted: Mapped[int] = mapped_column(default=0)
@@ -30,6 +31,13 @@ class CollectorRun(Base):
     rejected: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
     problems: Mapped[list[str]] = mapped_column(default=list)
+    """The first rejections, each with where and why."""
+    reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Every rejection counted by its kind of reason: ``{"'…' is not a date or time": 261}``."""
+    unknown_words: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Words no word table knew, stored as unknown: ``{field: {word: records}}``."""
+    notes: Mapped[list[str]] = mapped_column(default=list)
+    """What the collector noted about how it read the source (how a column's dates were read …)."""
 
 
 class CollectorCursor(Base):
@@ -39,6 +47,8 @@ class CollectorCursor(Base):
 
     collector: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    shaped_by: Mapped[str | None] = mapped_column(String(64))
+    """A digest of the settings that shaped the records read so far (see ``Collector.record_settings``)."""
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

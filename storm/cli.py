@@ -34,7 +34,7 @@ from collectors.errors import UserError
 from collectors.registry import Registry, load_registry
 from collectors.report import STATUS_LABELS, indicator_reports
 from collectors.runner import RunResult, run_collector
-from collectors.status import collector_statuses
+from collectors.status import collector_statuses, run_notes
 from collectors.template_files import blank_csv, blank_xlsx
 from collectors.upload_problems import ALREADY_UPLOADED, login_failed, rejected, stored
 from collectors.uploads import ingest
@@ -110,14 +110,18 @@ def _summary(result: RunResult, seconds: float) -> str:
     )
 
 
-def _run_all(app: App, store: Store, settings: dict[str, dict[str, Any]], dry_run: bool, as_json: bool) -> int:
+def _run_all(
+    app: App, store: Store, settings: dict[str, dict[str, Any]], dry_run: bool, as_json: bool, reread: bool = False
+) -> int:
     results = []
     for name, values in settings.items():
         started = time.monotonic()
-        result = run_collector(store, app.registry, name, values, dry_run=dry_run)
+        result = run_collector(store, app.registry, name, values, dry_run=dry_run, reread=reread)
         results.append(result)
         if not as_json:
             print(_summary(result, time.monotonic() - started))
+            for note in run_notes(dict(result.reasons.most_common(5)), result.unknown_words, result.notes):
+                print(f"  {note}")
             for problem in result.problems[:5]:
                 print(f"  rejected: {problem}")
     if as_json:
@@ -137,7 +141,7 @@ def cmd_collect(app: App, args: argparse.Namespace) -> int:
     settings = {name: app.settings(name, overrides) for name in names}
     if not args.names:
         settings = {name: values for name, values in settings.items() if values["enabled"]}
-    return _run_all(app, store, settings, args.dry_run, args.json)
+    return _run_all(app, store, settings, args.dry_run, args.json, args.reread)
 
 
 def _stop_event() -> threading.Event:
@@ -169,6 +173,8 @@ def cmd_status(app: App, args: argparse.Namespace) -> int:
             f"{status.last_success_at or '—'}  next {status.next_run_at or 'disabled'}"
             + ("  STALE" if status.stale else "")
         )
+        for note in run.get("notes", []):
+            print(f"  {note}")
     return 0
 
 
@@ -455,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("names", nargs="*", metavar="NAME")
     collect.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting (repeatable)")
     collect.add_argument("--dry-run", action="store_true", help="fetch and validate, store nothing")
+    collect.add_argument("--reread", action="store_true",
+                         help="read again the files read before (after changing a mapping setting)")
     collect.add_argument("--json", action="store_true")
     command("worker", cmd_worker, "run collectors on their schedules until stopped")
     for name, handler, text in (

@@ -44,6 +44,10 @@ def _problems(status: CollectorStatus) -> None:
     run = status.last_run or {}
     if run.get("error"):
         st.error(run["error"], icon=":material/error:")
+    notes = run.get("notes") or []
+    if notes:
+        st.warning(t("collectors.notes", count=run.get("rejected", 0)), icon=":material/warning:")
+        st.text("\n".join(notes))
     problems = run.get("problems") or []
     if not problems:
         return
