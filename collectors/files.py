@@ -1,18 +1,19 @@
 """Files a collector reads from a folder (or one file), each read once per content.
 
 The cursor keeps the SHA-256 of every file read, under ``"files"``; a file comes back
-only when its content changed.
+only when its content changed (or when the runner is asked to read everything again).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collectors.errors import SourceError
+from collectors.collector import Checkpoint, CollectContext, Rejected, Yielded
+from collectors.errors import SourceError, one_line
 
 CURSOR_KEY = "files"
 
@@ -66,3 +67,33 @@ def new_files(
 def files_read(cursor: Mapping[str, Any], *files: SourceFile) -> dict[str, Any]:
     """The cursor after ``files`` were read."""
     return {**cursor, CURSOR_KEY: {**cursor.get(CURSOR_KEY, {}), **{f.name: f.digest for f in files}}}
+
+
+def read_new_files(
+    root: Path,
+    suffixes: tuple[str, ...],
+    context: CollectContext,
+    setting: str,
+    read: Callable[[SourceFile], Iterable[Yielded]],
+    recursive: bool = False,
+    max_bytes: int | None = None,
+) -> Iterator[Yielded]:
+    """What ``read`` yields for each new or changed file under ``root``, each file followed by the
+    checkpoint that marks it read.
+
+    A file is read whole before anything of it is passed on, so that a file whose reading
+    raises anything at all (a broken archive, JSON nested too deep …) stores nothing: it
+    becomes one :class:`Rejected` naming the file and the reason, is marked read so that it
+    does not stand in the way of the next run, and is read again once it changes. The
+    other files are read as usual.
+    """
+    cursor = dict(context.cursor)
+    for file in new_files(root, suffixes, cursor, setting, recursive, max_bytes):
+        try:
+            items = list(read(file))
+        except Exception as exc:  # one file's failure, whatever it is, must not stop the others
+            context.log.info("%s not read: %s", file.name, one_line(exc))
+            items = [Rejected(f"{file.name}: {one_line(exc)}")]
+        yield from items
+        cursor = files_read(cursor, file)
+        yield Checkpoint(cursor)

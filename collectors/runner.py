@@ -26,7 +26,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from collectors.collector import Checkpoint, CollectContext, Collector, FileUpload, Record, Rejected
-from collectors.errors import SourceError, UserError
+from collectors.errors import RunTimeout, SourceError, UserError, one_line
 from collectors.files import CURSOR_KEY as FILES_KEY
 from collectors.http import make_session
 from collectors.locks import collector_lock
@@ -50,10 +50,6 @@ ANALYZE_AFTER = 10_000
 
 
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\d+")
-
-
-class RunTimeout(Exception):
-    """A run went past its collector's ``max_minutes``."""
 
 
 def reason_kind(problem: str) -> str:
@@ -253,14 +249,6 @@ class _Sink:
             result.reject(f"{upload.filename}: " + "；".join(problem.text for problem in outcome.problems[:3]))
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    message = text[0] if text else ""
-    if isinstance(exc, (SourceError, RunTimeout)):
-        return message
-    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
-
-
 def _consume(collector: Collector, context: CollectContext, sink: _Sink, deadline: float) -> None:
     """Feed what the collector yields into batches for ``sink``."""
     validator = _Validator(sink.registry.record_kinds, collector.kinds)
@@ -329,8 +317,8 @@ def _run_locked(
         _consume(collector, context, _Sink(None if dry_run else store, registry, name, fingerprint, result), deadline)
     except Exception as exc:  # a collector's failure is recorded, never propagated
         result.status = "failed"
-        result.error = _one_line(exc)
-        if isinstance(exc, (SourceError, RunTimeout)):
+        result.error = one_line(exc)
+        if isinstance(exc, SourceError):
             log.info("collector %s failed: %s", name, result.error)
         else:
             log.warning("collector %s raised", name, exc_info=True)
