@@ -15,7 +15,7 @@ from collectors.errors import UserError
 from collectors.registry import IndicatorSpec, Registry
 from collectors.status import is_stale, last_successes
 from models.base import utcnow
-from models.campaign import Campaign, IndicatorTarget
+from models.campaign import Campaign, IndicatorTarget, campaign_first_day
 from models.indicators import Breakdown, Scope, compute
 
 DEFAULT_MARGIN = {"ratio": 0.05}
@@ -46,6 +46,10 @@ class IndicatorReport:
     denominator: float | None = None
     by_unit: list[Breakdown] = field(default_factory=list)
     by_month: list[Breakdown] = field(default_factory=list)
+    basis: str = ""
+    """The sentence of the plan the indicator measures."""
+    counts_from: str = "year"
+    """``year`` or ``campaign``: where its period starts (:attr:`models.campaign.IndicatorTarget.counts_from`)."""
 
     @property
     def task_key(self) -> int | str:
@@ -86,7 +90,20 @@ def campaign_scope(session: Session, config: Config, through: dt.date | None = N
     day_after = (through or dt.date(year, 12, 31)) + dt.timedelta(days=1)
     start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC)
     end = dt.datetime.combine(day_after, dt.time(), tzinfo=zone).astimezone(dt.UTC)
-    return Scope(start=start, end=end, params=dict(config.indicator_params))
+    return Scope(start=start, end=end, params=dict(config.indicator_params), campaign_start=campaign_start(session))
+
+
+def campaign_start(session: Session) -> dt.datetime | None:
+    """Local midnight of the campaign's first day, as UTC (None without phases)."""
+    campaign, first = session.get(Campaign, 1), campaign_first_day(session)
+    if campaign is None or first is None:
+        return None
+    return dt.datetime.combine(first, dt.time(), tzinfo=ZoneInfo(campaign.timezone)).astimezone(dt.UTC)
+
+
+def scope_of(target: IndicatorTarget, scope: Scope) -> Scope:
+    """The period ``target`` is computed over within ``scope``: from the campaign's first day if it says so."""
+    return scope.from_campaign_start() if target.counts_from == "campaign" else scope
 
 
 def _declared(session: Session, registry: Registry) -> list[IndicatorTarget]:
@@ -141,7 +158,7 @@ def indicator_reports(
         fed = [successes.get(source) for source in sources]
         as_of = None if not fed or None in fed else min([scope.end, *(f for f in fed if f is not None)])
         stale = any(is_stale(successes.get(s), stale_after.get(s), now) for s in sources)
-        values = compute(session, spec.measure, scope, breakdowns) if spec and as_of else None
+        values = compute(session, spec.measure, scope_of(target, scope), breakdowns) if spec and as_of else None
         value = values.value if values else None
         reports.append(
             IndicatorReport(
@@ -162,6 +179,8 @@ def indicator_reports(
                 denominator=values.denominator if values else None,
                 by_unit=values.by_unit if values else [],
                 by_month=values.by_month if values else [],
+                basis=target.basis or "",
+                counts_from=target.counts_from or "year",
             )
         )
     return reports

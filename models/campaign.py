@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
 
@@ -99,8 +99,19 @@ class Phase(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
+def campaign_first_day(session: Session) -> dt.date | None:
+    """The campaign's first day (its first phase's), or None when the store holds no phases."""
+    return session.scalar(select(func.min(Phase.starts_on)))
+
+
 class Duty(Base):
-    """One of the "five ones" (五个一) every unit owes."""
+    """Something every unit owes by the end of a phase: an activity of the activities ledger.
+
+    ``kind`` groups them as the plan does: ``required`` for the five required actions of the
+    work requirements (工作要求第1条：一次动员部署大会、一个宣传专栏、一次“回头看”、一个整改方案、
+    一套制度), ``phase`` for the other steps a phase asks of every unit (六查六看, 自查自验报告).
+    A duty is done on time when its activity is dated no later than the last day of ``phase``.
+    """
 
     __tablename__ = "duties"
 
@@ -108,6 +119,12 @@ class Duty(Base):
     name: Mapped[str]
     activity_type: Mapped[str]
     position: Mapped[int] = mapped_column(default=0)
+    phase: Mapped[str] = mapped_column(String(32), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="required")
+
+
+DUTY_KINDS = ("required", "phase")
+""":attr:`Duty.kind`: one of the five required actions, or another step its phase asks of every unit."""
 
 
 class IndicatorTarget(Base):
@@ -125,3 +142,11 @@ class IndicatorTarget(Base):
     warn_margin: Mapped[float | None]
     sources: Mapped[list[str]] = mapped_column(default=list)
     position: Mapped[int] = mapped_column(default=0)
+    basis: Mapped[str] = mapped_column(default="")
+    """Why: the sentence of the plan the indicator measures."""
+    counts_from: Mapped[str] = mapped_column(String(16), default="year")
+    """``year``: over the campaign year; ``campaign``: from the campaign's first day (see :data:`COUNTS_FROM`)."""
+
+
+COUNTS_FROM = ("year", "campaign")
+"""Where an indicator's period starts: the campaign year's first day, or the campaign's (its first phase's)."""

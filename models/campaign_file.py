@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from models.calendar import fill_calendar
 from models.campaign import (
+    COUNTS_FROM,
+    DUTY_KINDS,
     Action,
     Campaign,
     Duty,
@@ -124,6 +126,17 @@ def _check(path: Path, data: dict[str, Any]) -> None:
             raise CampaignError(f"{where}: task '{indicator['task']}' is not declared")
         if indicator["direction"] not in ("higher", "lower"):
             raise CampaignError(f"{where}: direction must be 'higher' or 'lower'")
+        if indicator.get("counts_from", "year") not in COUNTS_FROM:
+            raise CampaignError(f"{where}: counts_from must be one of {', '.join(COUNTS_FROM)}")
+    phases = {phase.get("key") for phase in data["phases"]}
+    for duty in data["duties"]:
+        where = f"{path} duty {duty.get('key')}"
+        for key in ("key", "name", "activity_type", "phase"):
+            _require(duty, key, where)
+        if duty["phase"] not in phases:
+            raise CampaignError(f"{where}: phase '{duty['phase']}' is not declared")
+        if duty.get("kind", "required") not in DUTY_KINDS:
+            raise CampaignError(f"{where}: kind must be one of {', '.join(DUTY_KINDS)}")
 
 
 def read_campaign(path: Path | None = None, year: int | None = None) -> CampaignSpec:
@@ -213,7 +226,14 @@ def load_campaign(session: Session, spec: CampaignSpec) -> None:
             )
         )
     session.add_all(
-        Duty(key=duty["key"], name=duty["name"], activity_type=duty["activity_type"], position=position)
+        Duty(
+            key=duty["key"],
+            name=duty["name"],
+            activity_type=duty["activity_type"],
+            position=position,
+            phase=duty["phase"],
+            kind=duty.get("kind", "required"),
+        )
         for position, duty in enumerate(spec.data["duties"])
     )
     session.add_all(
@@ -228,6 +248,8 @@ def load_campaign(session: Session, spec: CampaignSpec) -> None:
             warn_margin=indicator.get("warn_margin"),
             sources=indicator.get("sources", []),
             position=position,
+            basis=indicator.get("basis", ""),
+            counts_from=indicator.get("counts_from", "year"),
         )
         for position, indicator in enumerate(spec.data["indicators"])
     )

@@ -1,4 +1,5 @@
-"""The ledgers' headline number and alert: rectification items past their 时限."""
+"""The ledgers' headline numbers and alerts: rectification items past their 时限, public commitments,
+and the task-11 follow-through (诫勉谈话 and rectification of the bottom three)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy.orm import Session
 
 from collectors import Alert, AlertRule, Headline, Level, Watch, indicator_figure
-from plugins.ledger_views import OverdueItem, overdue_rectifications
+from plugins.ledger_views import OverdueItem, missing_follow_ups, overdue_rectifications
 
 SOURCE = "uploads"
 
@@ -25,5 +26,25 @@ def overdue_rectification(session: Session, watch: Watch) -> list[Alert]:
     ]
 
 
-HEADLINES = [Headline("overdue_rectification", "逾期整改事项", SOURCE, indicator_figure("X.rectification_overdue"), 50)]
-ALERT_RULES = [AlertRule("overdue_rectification", "整改逾期", overdue_rectification)]
+def appraisal_follow_up(session: Session, watch: Watch) -> list[Alert]:
+    """A bottom-three department of the task-11 appraisal past its follow-up deadline without its
+    诫勉谈话 in the accountability ledger or without a rectification item: one red card each."""
+    alerts = []
+    for follow_up in missing_follow_ups(session, watch.scope):
+        missing = [name for name, done in (("诫勉谈话记录", follow_up.admonished),
+                                           ("整改事项", follow_up.rectifying)) if not done]
+        text = (f"政风行风评议后三名，截至 {follow_up.deadline.month}月{follow_up.deadline.day}日 "
+                f"仍无{'和'.join(missing)}")
+        alerts.append(Alert(Level.RED, "评议后三名未跟进", text, watch.end_of_day(follow_up.deadline), SOURCE,
+                            follow_up.name))
+    return alerts
+
+
+HEADLINES = [
+    Headline("overdue_rectification", "逾期整改事项", SOURCE, indicator_figure("X.rectification_overdue"), 50),
+    Headline("commitments", "公开承诺单位覆盖率", SOURCE, indicator_figure("X.commitments"), 60),
+]
+ALERT_RULES = [
+    AlertRule("overdue_rectification", "整改逾期", overdue_rectification),
+    AlertRule("appraisal_follow_up", "评议后三名未跟进", appraisal_follow_up),
+]

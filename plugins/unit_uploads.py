@@ -38,9 +38,10 @@ COMPLAINT_CATEGORIES = ("庸懒散慢", "中梗阻", "不作为", "乱作为", "
 ACTIVITY_TYPES = (
     "动员部署大会", "宣传专栏", "回头看活动", "党性教育", "理想信念教育", "思想解放讨论", "民主生活会",
     "作风剖析会", "典型示范教育", "业务讲座", "知识测试", "技能比武", "庆典", "研讨会", "论坛", "热线节目",
-    "整改方案", "修订完善制度",
+    "整改方案", "修订完善制度", "六查六看", "自查自验报告",
 )
-"""The activity types of campaign.md, plus the two "five ones" duties that are documents."""
+"""The activity types of campaign.md, plus the duties that are documents: two of the five required
+actions (整改方案, 修订完善制度), the 六查六看 self-check and the 自查自验 report of the campaign's phases."""
 
 TEMPLATES = [
     UploadTemplate(
@@ -134,7 +135,9 @@ TEMPLATES = [
          Column("deadline", "时限", "date", required=True),
          Column("owner", "责任人", required=True),
          Column("status", "状态", "choice", required=True, choices=("未开始", "整改中", "已完成")),
-         Column("done_on", "完成日期", "date")),
+         Column("done_on", "完成日期", "date"),
+         Column("effect", "整改效果", help="整改后取得的实际效果"),
+         Column("effect_checked", "效果核验", "yesno", help="领导小组办公室督查是否核验了整改效果（是/否）")),
         unit_column="unit", period="campaign", key=("unit", "problem"), feeds=("11", "X"),
         description="整改工作台账：每个问题一行，整改进展变化后重新上报整份台账",
     ),

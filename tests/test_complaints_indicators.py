@@ -47,13 +47,14 @@ def complaint(
     outcome: str | None = None,
     four_chaos: str | None = None,
     rehandled: int = 0,
+    satisfaction: str | None = None,
 ) -> dict[str, Any]:
     return {
         "external_id": external_id, "service_code": None, "service_name": None, "category_text": None,
         "channel": channel, "category": category, "four_chaos": four_chaos, "unit_code": unit, "unit_name": unit,
         "agency_responsible": None, "received_at": received, "deadline_at": deadline, "expected_at": None,
         "status": "closed" if closed else "open", "status_notes": None, "closed_at": closed, "updated_at": None,
-        "verified": verified, "outcome": outcome, "satisfaction": None, "rehandled_count": rehandled,
+        "verified": verified, "outcome": outcome, "satisfaction": satisfaction, "rehandled_count": rehandled,
         "zipcode": None, "subject": "主题", "description": "诉求内容", "complainant_name": "张某",
         "complainant_phone": "138****0000", "complainant_contact": None, "address": "某路某号", "address_id": None,
         "lat": 30.5, "long": 114.3, "media_url": None,
@@ -89,7 +90,26 @@ def test_the_measures():
     assert set(MEASURES) == {
         "T12.followup_rate", "T13.complaints", "T13.handled_rate", "T14.complaints", "T14.handled_rate",
         "T15.complaints", "T15.handled_rate", "T18.traced_rate",
+        "T13.callback_satisfaction", "T14.callback_satisfaction", "T15.callback_satisfaction",
     }
+
+
+def test_callback_satisfaction_counts_satisfied_and_basically_satisfied_of_rated(store):
+    insert(store, [
+        complaint("s1", unit="dsz", received=local(2025, 3, 2), category="lax", satisfaction="satisfied"),
+        complaint("s2", unit="dsz", received=local(2025, 3, 9), category="lax", satisfaction="basically_satisfied"),
+        complaint("s3", unit="dsz", received=local(2025, 4, 1), category="lax", satisfaction="unsatisfied"),
+        complaint("s4", unit="xhz", received=local(2025, 4, 2), category="lax", satisfaction="satisfied"),
+        complaint("s5", unit="xhz", received=local(2025, 4, 3), category="lax"),  # no follow-up rating: left out
+        complaint("s6", unit="xhz", received=local(2025, 4, 3), category="obstruction", satisfaction="unsatisfied"),
+        complaint("s7", unit="xhz", received=local(2025, 4, 3), category="misconduct", satisfaction="satisfied"),
+    ])
+    lax = compute(store, "T13.callback_satisfaction")
+    assert_ratio(lax, 3, 4)  # s1, s2, s4 of s1..s4
+    assert_ratio(keyed(lax.by_unit)["dsz"], 2, 3)
+    assert_ratio(keyed(lax.by_month)["2025-04"], 1, 2)  # s4 of s3, s4
+    assert_ratio(compute(store, "T14.callback_satisfaction"), 0, 1)
+    assert_ratio(compute(store, "T15.callback_satisfaction"), 1, 1)  # 乱作为 belongs to task 15
 
 
 def test_deadlines_are_judged_at_the_end_of_a_past_scope_or_now():

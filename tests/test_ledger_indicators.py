@@ -74,7 +74,7 @@ def test_the_plugin_declares_every_indicator_the_campaign_feeds_from_uploads():
     specs = {spec.id: spec.sources for spec in storm_indicators()}
     assert specs == from_uploads
     assert specs["T18.verified_actioned_rate"] == ("complaints", "uploads")
-    assert len(specs) == 22
+    assert len(specs) == 26
 
 
 def test_without_uploads_no_indicator_has_a_value_not_even_a_count(store):
@@ -179,21 +179,52 @@ def test_t12_episodes(store, activities):
     assert counts(values.by_month) == {"2026-05": 2, "2026-06": 1}
 
 
-FIVE_ONES = ("动员部署大会", "宣传专栏", "回头看活动", "整改方案", "修订完善制度")
+REQUIRED_DUTIES = ("动员部署大会", "宣传专栏", "回头看活动", "整改方案", "修订完善制度")
+YEAR_SCOPE = Scope(start=SCOPE.start, end=dt.datetime(2026, 12, 31, 16, tzinfo=UTC))
+"""The whole of 2026: every phase has ended when it is judged (on 2027-01-01)."""
+ON_TIME = {  # each required duty on the last day of the phase the plan puts it in
+    "动员部署大会": D(2026, 6, 10),  # 动员部署 06-01 .. 06-10
+    "宣传专栏": D(2026, 6, 10),
+    "回头看活动": D(2026, 7, 20),  # 自查自纠 06-11 .. 07-20
+    "修订完善制度": D(2026, 7, 20),
+    "整改方案": D(2026, 11, 10),  # 整改推进 07-21 .. 11-10
+}
 
 
-def test_x_five_ones_needs_all_five_held(store, registry):
-    upload(store, registry, "activities", "bpz", "2026-06",
-           [activity("bpz", D(2026, 6, day), kind) for day, kind in enumerate(FIVE_ONES, 1)])
-    upload(store, registry, "activities", "qsz", "2026-06",  # the fifth only planned
-           [activity("qsz", D(2026, 6, day), kind, status="计划中" if day == 5 else "已完成")
-            for day, kind in enumerate(FIVE_ONES, 1)])
-    upload(store, registry, "activities", "cxz", "2026-06",  # one short: no 修订完善制度
-           [activity("cxz", D(2026, 6, day), kind) for day, kind in enumerate(FIVE_ONES[:4], 1)])
-    values = compute(store, "X.five_ones")
-    assert_ratio(values, 1, UNITS)  # bpz only
+def upload_by_month(store, registry, unit: str, rows: list[dict[str, Any]]) -> None:
+    """Upload ``unit``'s activities as it would, one file per month."""
+    for month in sorted({row["date"].strftime("%Y-%m") for row in rows}):
+        upload(store, registry, "activities", unit, month, [r for r in rows if r["date"].strftime("%Y-%m") == month])
+
+
+def test_x_required_duties_count_only_those_done_by_the_end_of_their_phase(store, registry):
+    upload_by_month(store, registry, "bpz",  # all five on the last day of their phase
+           [activity("bpz", day, kind) for kind, day in ON_TIME.items()])
+    upload_by_month(store, registry, "qsz",  # 宣传专栏 a day late (06-11)
+           [activity("qsz", D(2026, 6, 11) if kind == "宣传专栏" else day, kind) for kind, day in ON_TIME.items()])
+    upload_by_month(store, registry, "cxz",  # 修订完善制度 never
+           [activity("cxz", day, kind) for kind, day in ON_TIME.items() if kind != "修订完善制度"])
+    upload_by_month(store, registry, "nlz",  # the fifth only planned
+           [activity("nlz", day, kind, status="计划中" if kind == "整改方案" else "已完成")
+            for kind, day in ON_TIME.items()])
+    values = compute(store, "X.required_duties", YEAR_SCOPE)
+    assert_ratio(values, 1, UNITS)  # bpz only; qsz late, cxz and nlz missing one
     assert covered(values) == {"bpz": 1}
     assert len(values.by_unit) == UNITS
+
+
+def test_x_self_checks_are_due_in_their_phases(store, registry):
+    upload_by_month(store, registry, "bpz", [
+        activity("bpz", D(2026, 7, 20), "六查六看"),  # last day of 自查自纠
+        activity("bpz", D(2026, 12, 20), "自查自验报告"),  # last day of 总结测评
+    ])
+    upload_by_month(store, registry, "qsz", [
+        activity("qsz", D(2026, 7, 21), "六查六看"),  # a day late
+        activity("qsz", D(2026, 12, 1), "自查自验报告"),
+    ])
+    values = compute(store, "X.self_checks", YEAR_SCOPE)
+    assert_ratio(values, 1, UNITS)
+    assert covered(values) == {"bpz": 1}
 
 
 # --- badges, inspections, honours, disclosures, appraisals, power lists, monitoring points ----------
@@ -291,10 +322,12 @@ def test_x_evaluation_is_the_mean_democratic_evaluation_score(store, appraisals)
     assert counts(values.by_month) == {"2026-06": pytest.approx(86)}
 
 
-def test_t16_power_list_coverage_needs_a_discretion_benchmark(store, registry):
+def test_t16_power_list_coverage_needs_a_benchmark_for_every_item(store, registry):
     item = dict(item="检查", basis="某法", published_on=D(2026, 6, 18))
-    upload(store, registry, "power_lists", "scjgj", "campaign",
-           [dict(item, unit="scjgj", discretion=True), dict(item, unit="scjgj", item="许可", discretion=False)])
+    upload(store, registry, "power_lists", "scjgj", "campaign",  # both items benchmarked: covered
+           [dict(item, unit="scjgj", discretion=True), dict(item, unit="scjgj", item="许可", discretion=True)])
+    upload(store, registry, "power_lists", "hbj", "campaign",  # one of two without: not covered
+           [dict(item, unit="hbj", discretion=True), dict(item, unit="hbj", item="许可", discretion=False)])
     upload(store, registry, "power_lists", "gafj", "campaign", [dict(item, unit="gafj", discretion=False)])
     upload(store, registry, "power_lists", "wlj", "campaign",
            [dict(item, unit="wlj", discretion=True, published_on=D(2026, 8, 1))])  # after the scope
@@ -304,6 +337,32 @@ def test_t16_power_list_coverage_needs_a_discretion_benchmark(store, registry):
     assert_ratio(values, 1, ENFORCEMENT)
     assert covered(values) == {"scjgj": 1}
     assert len(values.by_unit) == ENFORCEMENT
+
+
+def test_t03_attitude_findings_count_service_attitude_inspections(store, registry):
+    finding = dict(description="窗口人员态度生硬", rectified=False)
+    upload(store, registry, "inspections", "jwjcj", "2026-06", [
+        dict(finding, date=D(2026, 6, 3), unit="scjgj", problem_type="服务态度"),
+        dict(finding, date=D(2026, 6, 9), unit="scjgj", problem_type="服务态度", description="未让座"),
+        dict(finding, date=D(2026, 6, 9), unit="gafj", problem_type="服务态度"),
+        dict(finding, date=D(2026, 6, 9), unit="gafj", problem_type="庸懒散慢"),  # not attitude
+    ])
+    values = compute(store, "T03.attitude_findings")
+    assert values.value == 3
+    assert counts(values.by_unit) == {"scjgj": 2, "gafj": 1}
+
+
+def test_x_commitments_share_of_units_with_a_public_commitment(store, registry):
+    pledge = dict(content="办件提速一天", channel="公示栏")
+    upload(store, registry, "commitments", "dsz", "campaign", [
+        dict(pledge, unit="dsz", person="张三", date=D(2026, 6, 20)),
+        dict(pledge, unit="dsz", person="李四", date=D(2026, 6, 21)),
+    ])
+    upload(store, registry, "commitments", "xhz", "campaign",  # after the scope: not yet
+           [dict(pledge, unit="xhz", person="王五", date=D(2026, 8, 1))])
+    values = compute(store, "X.commitments")
+    assert_ratio(values, 1, UNITS)
+    assert covered(values) == {"dsz": 1}
 
 
 def test_t15_monitoring_points_one_per_enterprise(store, registry):
@@ -376,6 +435,23 @@ def test_x_rectification_overdue(store, rectification):
     assert values.value == 2
     assert counts(values.by_unit) == {"dsz": 2}
     assert counts(values.by_month) == {"2026-05": 1, "2026-06": 1}
+
+
+def test_x_rectification_verified_needs_the_effect_written_and_checked(store, registry):
+    done = dict(measure="措施", goal="目标", owner="王五", status="已完成")
+    upload(store, registry, "rectification", "dsz", "campaign", [
+        dict(done, unit="dsz", problem="指南未更新", deadline=D(2026, 6, 30), done_on=D(2026, 6, 20),
+             effect="指南已更新并公示", effect_checked=True),  # verified
+        dict(done, unit="dsz", problem="窗口空岗", deadline=D(2026, 6, 30), done_on=D(2026, 6, 25),
+             effect="已安排AB岗", effect_checked=False),  # effect written, not checked
+        dict(done, unit="dsz", problem="公示缺失", deadline=D(2026, 5, 31), effect_checked=True),  # no effect
+        dict(done, unit="dsz", problem="系统改造", deadline=D(2026, 9, 30), done_on=D(2026, 9, 1),
+             effect="已上线", effect_checked=True),  # done after the scope
+        dict(done, unit="dsz", problem="台账不全", deadline=D(2026, 6, 30), status="整改中"),  # not done
+    ])
+    values = compute(store, "X.rectification_verified")
+    assert_ratio(values, 1, 3)  # 指南未更新 of 指南未更新, 窗口空岗, 公示缺失
+    assert counts(values.by_month) == {"2026-05": 0, "2026-06": 0.5}
 
 
 def test_in_a_running_scope_deadlines_are_judged_today(store, registry):

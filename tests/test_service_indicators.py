@@ -1,4 +1,4 @@
-"""The service-centre indicators (tasks 4, 5, 6 and 8) against small hand-made data.
+"""The service-centre indicators (tasks 3, 4, 5, 6 and 8) against small hand-made data.
 
 Every expected value is worked out by hand next to its assertion. The campaign year is
 2026 in Asia/Shanghai local time (UTC+8, no daylight saving); times are stored in UTC, so
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from models import indicators
 from models.campaign import Unit, UnitKind
 from models.indicators import Breakdown, IndicatorValues, Scope
-from models.indicators.service import MEASURES
+from models.indicators.service import MEASURES, baseline_window, compression_items, items_short_of_cut
 from models.service import ApprovalItem, Case
 from models.upsert import upsert
 from models.workdays import is_workday, workdays_between
@@ -37,11 +37,14 @@ LAST_MINUTE = dt.datetime(2026, 12, 31, 15, 59, tzinfo=UTC)
 JUST_AFTER = dt.datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
 
 RATIO_MEASURES = [
+    "T03.courtesy_rating",
     "T04.on_time_rate",
     "T04.one_time_notice_rate",
     "T04.satisfaction",
     "T05.limit_compression",
+    "T05.limit_days_compression",
     "T05.actual_compression",
+    "T05.original_limit_saving",
     "T05.in_center_rate",
     "T08.online_case_share",
     "T08.online_item_share",
@@ -122,9 +125,9 @@ def insert(store, model: type[Any], records: list[dict[str, Any]]) -> None:
         upsert(session, model, "test", records)
 
 
-def compute(store, indicator: str) -> IndicatorValues:
+def compute(store, indicator: str, scope: Scope = SCOPE) -> IndicatorValues:
     with store.begin() as session:
-        return indicators.compute(session, MEASURES[indicator], SCOPE)
+        return indicators.compute(session, MEASURES[indicator], scope)
 
 
 def keyed(breakdowns: list[Breakdown]) -> dict[str, Breakdown]:
@@ -162,12 +165,15 @@ def towns(campaign, store) -> list[str]:
 
 def test_the_measures_under_test_are_all_the_service_measures() -> None:
     assert set(MEASURES) == {
+        "T03.courtesy_rating",
         "T04.on_time_rate",
         "T04.one_time_notice_rate",
         "T04.satisfaction",
         "T04.network_coverage",
         "T05.limit_compression",
+        "T05.limit_days_compression",
         "T05.actual_compression",
+        "T05.original_limit_saving",
         "T05.in_center_rate",
         "T06.agency_projects",
         "T06.agency_days",
@@ -214,7 +220,7 @@ def test_data_outside_the_period_only_gives_no_value(store, units) -> None:
              rating="good", channel="online", project="P-new"),
     ])
     for indicator in ("T04.on_time_rate", "T04.one_time_notice_rate", "T04.satisfaction",
-                      "T05.actual_compression", "T08.online_case_share", "T06.agency_days"):
+                      "T05.original_limit_saving", "T08.online_case_share", "T06.agency_days"):
         assert compute(store, indicator).value is None, indicator
     assert compute(store, "T06.agency_projects").value == 0
 
@@ -240,30 +246,48 @@ def test_on_time_rate(store, units) -> None:
         case("b-on", unit=b, accepted=local(2026, 2, 20), completed=utc(2026, 2, 28, 17), due=utc(2026, 3, 2, 9)),
         # B, late, month 2026-01.
         case("b-late", unit=b, accepted=local(2026, 1, 5), completed=local(2026, 1, 20), due=local(2026, 1, 19)),
-        # B, open and overdue: not completed -> excluded.
+        # B, open and past its due time (local 2026-02-01): late, in the month it fell due, 2026-02.
         case("b-open", unit=b, accepted=local(2026, 1, 5), completed=None, due=local(2026, 2, 1)),
         # B, no due time -> excluded.
         case("b-no-due", unit=b, accepted=local(2026, 2, 1), completed=local(2026, 2, 10), due=None),
         # B, inside: completed at local 2026-12-31 23:59, on time -> month 2026-12.
         case("b-end-in", unit=b, accepted=local(2026, 12, 1), completed=LAST_MINUTE, due=local(2027, 1, 4)),
-        # B, outside: completed at local 2027-01-01 00:00 (late; excluded).
+        # B, completed at local 2027-01-01 00:00, after the period, but due local 2026-12-01: still
+        # open and past its due time when judged (today, December 2026 or later): late, month 2026-12.
         case("b-end-out", unit=b, accepted=local(2026, 12, 1), completed=JUST_AFTER, due=local(2026, 12, 1)),
+        # B, open but due only in 2100: not yet late, not counted.
+        case("b-not-due", unit=b, accepted=local(2026, 6, 1), completed=None, due=local(2100, 1, 1)),
     ])
     values = compute(store, "T04.on_time_rate")
     # On time: a-edge-in, a-exact, b-on, b-end-in = 4;
-    # completed with a due time in the period: those + a-late, a-late2, b-late = 7.
-    assert_ratio(values, 4, 7)
-    assert values.value == pytest.approx(4 / 7)
+    # completed with a due time in the period: those + a-late, a-late2, b-late = 7;
+    # open past their due time: b-open, b-end-out = 2 -> 4 / 9.
+    assert_ratio(values, 4, 9)
+    assert values.value == pytest.approx(4 / 9)
     by_unit = keyed(values.by_unit)
     assert set(by_unit) == {a, b}
     assert_ratio(by_unit[a], 2, 4)  # a-edge-in, a-exact on time; a-late, a-late2 late
-    assert_ratio(by_unit[b], 2, 3)  # b-on, b-end-in on time; b-late late
+    assert_ratio(by_unit[b], 2, 5)  # b-on, b-end-in on time; b-late late, b-open, b-end-out open and late
     by_month = keyed(values.by_month)
     assert set(by_month) == {"2026-01", "2026-02", "2026-03", "2026-12"}
     assert_ratio(by_month["2026-01"], 1, 2)  # a-edge-in on time, b-late late
-    assert_ratio(by_month["2026-02"], 0, 1)  # a-late2 (b-no-due excluded)
+    assert_ratio(by_month["2026-02"], 0, 2)  # a-late2, b-open (b-no-due excluded)
     assert_ratio(by_month["2026-03"], 2, 3)  # a-exact, b-on on time; a-late late
-    assert_ratio(by_month["2026-12"], 1, 1)  # b-end-in
+    assert_ratio(by_month["2026-12"], 1, 2)  # b-end-in on time; b-end-out late
+
+
+def test_on_time_rate_judges_open_cases_at_the_end_of_a_past_period(store, units) -> None:
+    a, _ = units
+    march = Scope(start=local(2026, 3, 1, 0), end=local(2026, 4, 1, 0))
+    insert(store, Case, [
+        # Due 03-10, completed 04-02 (after March): open and late at March's end -> 0 / 1.
+        case("late-after", unit=a, accepted=local(2026, 3, 2), completed=local(2026, 4, 2), due=local(2026, 3, 10)),
+        # Due 04-05 (after March), still open: not due in March, not counted.
+        case("due-april", unit=a, accepted=local(2026, 3, 20), completed=None, due=local(2026, 4, 5)),
+        # Completed in March by its due time: on time.
+        case("on-time", unit=a, accepted=local(2026, 3, 2), completed=local(2026, 3, 5), due=local(2026, 3, 6)),
+    ])
+    assert_ratio(compute(store, "T04.on_time_rate", march), 1, 2)  # on-time of on-time, late-after
 
 
 # --- T04.one_time_notice_rate -----------------------------------------------------------
@@ -325,6 +349,22 @@ def test_satisfaction(store, units) -> None:
     assert_ratio(by_month["2026-04"], 1, 1)
 
 
+def test_courtesy_rating_counts_window_cases_only(store, units) -> None:
+    a, b = units
+    insert(store, Case, [
+        case("a-good", unit=a, accepted=local(2026, 7, 1), completed=local(2026, 7, 2), rating="good"),
+        case("a-bad", unit=a, accepted=local(2026, 7, 1), completed=local(2026, 7, 3), rating="bad"),
+        # Online: no face at a window to smile at, left out.
+        case("a-online-bad", unit=a, accepted=local(2026, 7, 1), completed=local(2026, 7, 3), rating="bad",
+             channel="online"),
+        case("b-good", unit=b, accepted=local(2026, 8, 3), completed=local(2026, 8, 4), rating="good"),
+        case("b-unrated", unit=b, accepted=local(2026, 8, 3), completed=local(2026, 8, 4)),
+    ])
+    values = compute(store, "T03.courtesy_rating")
+    assert_ratio(values, 2, 3)  # a-good, b-good of a-good, a-bad, b-good
+    assert_ratio(keyed(values.by_unit)[a], 1, 2)
+
+
 # --- T04.network_coverage ---------------------------------------------------------------
 
 
@@ -363,26 +403,50 @@ def test_network_coverage(store, towns, units) -> None:
 # --- T05.limit_compression --------------------------------------------------------------
 
 
-def test_limit_compression(store, units) -> None:
+LIMIT_ITEMS = [
+    item("a1", unit="A", original=20, promised=14),  # cut 6/20 = 30% exactly: enough
+    item("a2", unit="A", original=10, promised=7),  # 30%: enough
+    item("a3", unit="A", original=20, promised=15),  # 25%: short
+    item("b1", unit="B", original=30, promised=15),  # 50%: enough
+    item("b2", unit="B", original=9, promised=8),  # 1/9 = 11.1%: short
+    # Not retained (cancelled or delegated): excluded, although it was not compressed at all.
+    item("b-gone", unit="B", original=40, promised=40, retained=False),
+    # No current limit given: excluded.
+    item("b-unknown", unit="B", original=40, promised=None),
+]
+
+
+def _limit_items(a: str, b: str) -> list[dict[str, Any]]:
+    return [{**row, "unit_code": {"A": a, "B": b}[row["unit_code"]]} for row in LIMIT_ITEMS]
+
+
+def test_limit_compression_is_the_share_of_items_cut_by_30_percent(store, units) -> None:
     a, b = units
-    insert(store, ApprovalItem, [
-        item("a1", unit=a, original=20, promised=14),
-        item("a2", unit=a, original=10, promised=7),
-        item("b1", unit=b, original=30, promised=15),
-        # Not retained (cancelled or delegated): excluded, although it was not compressed at all.
-        item("b-gone", unit=b, original=40, promised=40, retained=False),
-    ])
+    insert(store, ApprovalItem, _limit_items(a, b))
     values = compute(store, "T05.limit_compression")
-    # 1 - Σ current / Σ original over retained items = 1 - (14 + 7 + 15) / (20 + 10 + 30) = 0.4
-    assert values.value == pytest.approx(1 - (14 + 7 + 15) / (20 + 10 + 30))
-    assert values.value == pytest.approx(0.4)
-    assert values.numerator == 14 + 7 + 15
-    assert values.denominator == 20 + 10 + 30
+    # Cut by at least 30%: a1, a2, b1 of the 5 retained items with both limits -> 3 / 5.
+    assert_ratio(values, 3, 5)
     by_unit = keyed(values.by_unit)
-    assert set(by_unit) == {a, b}
-    assert by_unit[a].value == pytest.approx(1 - (14 + 7) / (20 + 10))  # 0.3
-    assert by_unit[b].value == pytest.approx(1 - 15 / 30)  # 0.5 (b-gone excluded)
+    assert_ratio(by_unit[a], 2, 3)  # a1, a2 of a1, a2, a3
+    assert_ratio(by_unit[b], 1, 2)  # b1 of b1, b2
     assert values.by_month == []  # items have no dates
+    with store.begin() as session:
+        short = items_short_of_cut(session, SCOPE)
+    # Least cut first: b2 (11.1%), a3 (25%).
+    assert [(row.name, row.original_days, row.promised_days) for row in short] == [
+        ("事项 b2", 9, 8), ("事项 a3", 20, 15)]
+    assert short[0].cut == pytest.approx(1 / 9) and short[1].unit == a
+
+
+def test_limit_days_compression_totals_days(store, units) -> None:
+    a, b = units
+    insert(store, ApprovalItem, _limit_items(a, b))
+    values = compute(store, "T05.limit_days_compression")
+    # 1 - Σ current / Σ original = 1 - (14 + 7 + 15 + 15 + 8) / (20 + 10 + 20 + 30 + 9) = 1 - 59/89,
+    # 33.7%: the total passes 30% although two of five items fall short.
+    assert values.value == pytest.approx(1 - 59 / 89)
+    assert values.numerator == 59 and values.denominator == 89
+    assert keyed(values.by_unit)[a].value == pytest.approx(1 - (14 + 7 + 15) / (20 + 10 + 20))  # 0.28
 
 
 # --- T05.actual_compression -------------------------------------------------------------
@@ -409,7 +473,88 @@ def test_the_calendar_facts_the_working_day_tests_rely_on() -> None:
     assert dt.date(2026, 3, 6).weekday() == 4 and dt.date(2026, 4, 10).weekday() == 4  # Fridays
 
 
-def test_actual_compression(store, units) -> None:
+CAMPAIGN_START = local(2026, 6, 1, 0)
+IN_CAMPAIGN = Scope(start=CAMPAIGN_START, end=END, campaign_start=CAMPAIGN_START)
+"""The campaign year from the campaign's first day, 2026-06-01, as the report computes it."""
+
+
+def test_the_weeks_actual_compression_uses_have_no_holidays() -> None:
+    for first, days in ((dt.date(2026, 3, 2), 26), (dt.date(2026, 9, 7), 12)):  # to 03-27, to 09-18
+        for day in (first + dt.timedelta(days=n) for n in range(days)):
+            assert is_workday(day) == (day.weekday() < 5), day
+    assert dt.date(2026, 3, 2).weekday() == 0 and dt.date(2026, 9, 7).weekday() == 0  # Mondays
+
+
+def test_actual_compression_against_each_items_baseline(store, units) -> None:
+    a, b = units
+    insert(store, ApprovalItem, [item("item-x", unit=a), item("item-y", unit=b), item("item-z", unit=a),
+                                 item("item-w", unit=b)])
+    insert(store, Case, [
+        # Baseline (the 365 days before 2026-06-01): item-x Mon 03-02 -> Fri 03-06 = 4 working days,
+        # Mon 03-09 -> Tue 03-17 = 4 + 2 = 6: mean 5. item-y Mon 03-23 -> Wed 03-25 = 2: mean 2.
+        case("bx1", unit=a, item="item-x", accepted=local(2026, 3, 2), completed=local(2026, 3, 6)),
+        case("bx2", unit=a, item="item-x", accepted=local(2026, 3, 9), completed=local(2026, 3, 17)),
+        case("by1", unit=b, item="item-y", accepted=local(2026, 3, 23), completed=local(2026, 3, 25)),
+        # item-w only in the baseline, item-z only in the campaign: left out.
+        case("bw1", unit=b, item="item-w", accepted=local(2026, 3, 2), completed=local(2026, 3, 20)),
+        case("cz1", unit=a, item="item-z", accepted=local(2026, 9, 7), completed=local(2026, 9, 25)),
+        # Completed before the baseline window (2025-06-01): not in it (it would raise item-x's mean).
+        case("old", unit=a, item="item-x", accepted=local(2025, 3, 3), completed=local(2025, 5, 30)),
+        # Campaign: item-x Mon 09-07 -> Thu 09-10 = 3, Mon 09-14 -> Fri 09-18 = 4 (mean 3.5);
+        # item-y Mon 09-07 -> Wed 09-09 = 2 (mean 2).
+        case("cx1", unit=a, item="item-x", accepted=local(2026, 9, 7), completed=local(2026, 9, 10)),
+        case("cx2", unit=a, item="item-x", accepted=local(2026, 9, 14), completed=local(2026, 9, 18)),
+        case("cy1", unit=b, item="item-y", accepted=local(2026, 9, 7), completed=local(2026, 9, 9)),
+    ])
+    values = compute(store, "T05.actual_compression", IN_CAMPAIGN)
+    # item-x: 3.5 / 5 = 0.7, 2 campaign cases; item-y: 2 / 2 = 1, 1 case.
+    # Weighted by campaign cases: 1 - (2 × 0.7 + 1 × 1) / 3 = 1 - 2.4 / 3 = 0.2 (the per-case
+    # mean of days ÷ baseline mean is the same: 1 - (3/5 + 4/5 + 2/2) / 3).
+    assert values.value == pytest.approx(0.2)
+    assert values.denominator == 3
+    by_unit = keyed(values.by_unit)
+    assert by_unit[a].value == pytest.approx(1 - 3.5 / 5)  # 0.3
+    assert by_unit[b].value == pytest.approx(0.0)
+    assert keyed(values.by_month)["2026-09"].value == pytest.approx(0.2)
+    with store.begin() as session:
+        found = compression_items(session, IN_CAMPAIGN)
+    assert [(i.name, i.baseline_cases, i.baseline_days, i.cases, i.days) for i in found] == [
+        ("事项 item-x", 2, 5.0, 2, 3.5), ("事项 item-y", 1, 2.0, 1, 2.0)]
+    assert found[0].compression == pytest.approx(0.3)
+    assert baseline_window(IN_CAMPAIGN) == (CAMPAIGN_START - dt.timedelta(days=365), CAMPAIGN_START)
+
+
+def test_actual_compression_is_zero_when_handling_time_is_unchanged(store, units) -> None:
+    a, _ = units
+    insert(store, ApprovalItem, [item("item-x", unit=a)])
+    insert(store, Case, [
+        # Baseline 4 and 6 working days (mean 5); campaign Mon 09-07 -> Mon 09-14 and Tue 09-08 ->
+        # Tue 09-15, 5 and 5 (mean 5): no compression at all,
+        # however far inside the item's promised limit (10 days) the cases are.
+        case("bx1", unit=a, item="item-x", accepted=local(2026, 3, 2), completed=local(2026, 3, 6)),
+        case("bx2", unit=a, item="item-x", accepted=local(2026, 3, 9), completed=local(2026, 3, 17)),
+        case("cx1", unit=a, item="item-x", accepted=local(2026, 9, 7), completed=local(2026, 9, 14)),
+        case("cx2", unit=a, item="item-x", accepted=local(2026, 9, 8), completed=local(2026, 9, 15)),
+    ])
+    assert compute(store, "T05.actual_compression", IN_CAMPAIGN).value == pytest.approx(0.0)
+    # The promised-limit figure still says 50% (5 of 10 days): why it is only a reference.
+    assert compute(store, "T05.original_limit_saving", IN_CAMPAIGN).value == pytest.approx(0.5)
+
+
+def test_actual_compression_baseline_window_is_configurable(store, units) -> None:
+    a, _ = units
+    insert(store, ApprovalItem, [item("item-x", unit=a)])
+    insert(store, Case, [
+        case("bx1", unit=a, item="item-x", accepted=local(2026, 3, 2), completed=local(2026, 3, 6)),  # 4 days
+        case("cx1", unit=a, item="item-x", accepted=local(2026, 9, 7), completed=local(2026, 9, 9)),  # 2 days
+    ])
+    assert compute(store, "T05.actual_compression", IN_CAMPAIGN).value == pytest.approx(1 - 2 / 4)
+    # A 30-day baseline (2026-05-02 .. 06-01) holds no case of item-x: no item, no value.
+    short = Scope(IN_CAMPAIGN.start, IN_CAMPAIGN.end, {"compression_baseline_days": 30}, CAMPAIGN_START)
+    assert compute(store, "T05.actual_compression", short).value is None
+
+
+def test_original_limit_saving(store, units) -> None:
     a, b = units
     insert(store, ApprovalItem, [
         item("item-x", unit=a, original=10, promised=8),
@@ -437,7 +582,7 @@ def test_actual_compression(store, units) -> None:
         # Open: not completed, excluded.
         case("b-open", unit=b, item="item-y", accepted=local(2026, 3, 2)),
     ])
-    values = compute(store, "T05.actual_compression")
+    values = compute(store, "T05.original_limit_saving")
     # 1 - mean(working days / original promised days) over the 5 completed cases:
     # 1 - (2/10 + 4/10 + 1/4 + 1/4 + 0/10) / 5 = 1 - 1.1 / 5 = 0.78
     assert values.value == pytest.approx(1 - (2 / 10 + 4 / 10 + 1 / 4 + 1 / 4 + 0 / 10) / 5)
@@ -457,14 +602,14 @@ def test_actual_compression(store, units) -> None:
     assert by_month["2026-10"].value == pytest.approx(1 - (2 / 10 + 4 / 10) / 2)  # 0.7
 
 
-def test_actual_compression_friday_to_monday_is_one_working_day(store, units) -> None:
+def test_original_limit_saving_friday_to_monday_is_one_working_day(store, units) -> None:
     a, _ = units
     insert(store, ApprovalItem, [item("item-x", unit=a, original=5, promised=5)])
     # Fri 2026-04-10 16:00 local -> Mon 2026-04-13 10:00 local: 1 working day -> 1 - 1/5.
     insert(store, Case, [
         case("fri-mon", unit=a, item="item-x", accepted=local(2026, 4, 10, 16), completed=local(2026, 4, 13, 10)),
     ])
-    values = compute(store, "T05.actual_compression")
+    values = compute(store, "T05.original_limit_saving")
     assert values.value == pytest.approx(1 - 1 / 5)
     assert values.denominator == 1
 

@@ -11,7 +11,8 @@ ended yet (so a past year's values never change, and this year's are today's):
 - *handled within the deadline*: closed no later than its deadline;
 - *past its deadline* (task 18): the deadline has passed as of then, closed or not.
 
-Complaints without a deadline are in the counts but not in the rates that need one.
+Complaints without a deadline are in the counts but not in the rates that need one, and
+complaints without a follow-up rating (回访满意度) are not in the follow-up satisfaction.
 No measure reads a personal column (see :func:`models.complaints.personal_columns`).
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from models.base import UTCDateTime, utcnow
-from models.complaints import Complaint
+from models.complaints import SATISFACTION, Complaint
 from models.indicators.engine import Aggregate, Measure, Scope
 
 ONE = literal(1)
@@ -81,6 +82,27 @@ def handled_rows(categories: tuple[str, ...]) -> Callable[[Scope], Select[Any]]:
     return rows
 
 
+SATISFIED = ("satisfied", "basically_satisfied")
+"""The follow-up answers that count as satisfied (满意、基本满意), as the 12345 assessment counts them."""
+
+
+def callback_rows(categories: tuple[str, ...] | None) -> Callable[[Scope], Select[Any]]:
+    """Complaints of ``categories`` (None: every category) with a follow-up rating (回访满意度);
+    num 1 when satisfied or basically satisfied."""
+
+    def rows(scope: Scope) -> Select[Any]:
+        query = _received(scope, _flag(Complaint.satisfaction.in_(SATISFIED))).where(
+            Complaint.satisfaction.in_(tuple(SATISFACTION))
+        )
+        return query if categories is None else query.where(Complaint.category.in_(categories))
+
+    return rows
+
+
+CALLBACK_SATISFACTION = Measure(Aggregate.RATIO, callback_rows(None))
+"""回访满意率 over every complaint (the bulletin's figure)."""
+
+
 def followup_rows(scope: Scope) -> Select[Any]:
     """Problems raised on the 政风行风热线 radio programme; num 1 when closed."""
     return _received(scope, _flag(Complaint.status == "closed")).where(Complaint.channel == "radio")
@@ -97,6 +119,10 @@ MEASURES: dict[str, Measure] = {
     "T12.followup_rate": Measure(Aggregate.RATIO, followup_rows),
     **{f"{task}.complaints": Measure(Aggregate.COUNT, complaint_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
     **{f"{task}.handled_rate": Measure(Aggregate.RATIO, handled_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
+    **{
+        f"{task}.callback_satisfaction": Measure(Aggregate.RATIO, callback_rows(cats))
+        for task, cats in TASK_CATEGORIES.items()
+    },
     "T18.traced_rate": Measure(Aggregate.RATIO, traced_rows),
 }
 """The complaint measures, by indicator id. ``T18.verified_actioned_rate`` and

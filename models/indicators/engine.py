@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -38,14 +38,26 @@ class Aggregate(StrEnum):
 
 @dataclass(frozen=True)
 class Scope:
-    """The period an indicator is computed over, and the campaign's tunable parameters."""
+    """The period an indicator is computed over, and the campaign's tunable parameters.
+
+    ``campaign_start`` is the campaign's first moment (local midnight of its first phase's
+    first day, as UTC), when known: indicators of what the campaign does count from it
+    (:meth:`from_campaign_start`), and those compared with a baseline end their baseline there.
+    """
 
     start: dt.datetime
     end: dt.datetime
     params: Mapping[str, float] = field(default_factory=dict)
+    campaign_start: dt.datetime | None = None
 
     def param(self, name: str, default: float) -> float:
         return float(self.params.get(name, default))
+
+    def from_campaign_start(self) -> Scope:
+        """This scope, starting no earlier than the campaign (unchanged when its start is unknown)."""
+        if self.campaign_start is None or self.campaign_start <= self.start:
+            return self
+        return replace(self, start=min(self.campaign_start, self.end))
 
 
 @dataclass(frozen=True)

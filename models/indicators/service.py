@@ -1,18 +1,27 @@
-"""Measures over service-centre items and cases (tasks 4, 5, 6 and 8)."""
+"""Measures over service-centre items and cases (tasks 3, 4, 5, 6 and 8)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Select, and_, case, cast, exists, func, literal, null, select
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from models.base import UTCDateTime
 from models.campaign import Unit, UnitKind
+from models.indicators.complaints import as_of
 from models.indicators.engine import Aggregate, Measure, Scope
 from models.indicators.sql import workday_seq_of
 from models.service import ApprovalItem, Case
 
 ONE = literal(1)
+LIMIT_CUT = 0.30
+"""Task 5: 办理时限在原承诺时限的基础上再压缩30% (``[indicators] limit_cut``)."""
+BASELINE_DAYS = 365
+"""Task 5, actual compression: the baseline is the cases completed in this many days before the
+campaign's first day (``[indicators] compression_baseline_days``)."""
 NO_TIME = cast(null(), UTCDateTime())
 """The ``at`` of rows that belong to no month (typed, so PostgreSQL can group by month on it)."""
 
@@ -43,9 +52,18 @@ def _retained_items(num: Any, den: Any = ONE) -> Select[Any]:
     ).where(ApprovalItem.retained)
 
 
-def on_time_rows(scope: Scope) -> Select[Any]:
-    """Completed cases; num 1 when completed by their due time."""
-    return _completed_cases(scope, _flag(Case.completed_at <= Case.due_at)).where(Case.due_at.is_not(None))
+def on_time_rows(scope: Scope) -> Any:
+    """Cases with a due time: those completed in the scope (num 1 when by their due time), and those
+    due in the scope and still open at its end, or now if earlier (num 0, in the month they fell due)."""
+    completed = _completed_cases(scope, _flag(Case.completed_at <= Case.due_at)).where(Case.due_at.is_not(None))
+    overdue = select(
+        Case.unit_code.label("unit"), Case.due_at.label("at"), literal(0).label("num"), ONE.label("den")
+    ).where(
+        or_(Case.completed_at.is_(None), Case.completed_at >= scope.end),
+        Case.due_at >= scope.start,
+        Case.due_at < literal(as_of(scope), UTCDateTime()),
+    )
+    return union_all(completed, overdue)
 
 
 def one_time_notice_rows(scope: Scope) -> Select[Any]:
@@ -56,6 +74,11 @@ def one_time_notice_rows(scope: Scope) -> Select[Any]:
 def satisfaction_rows(scope: Scope) -> Select[Any]:
     """Rated cases; num 1 when rated good."""
     return _completed_cases(scope, _flag(Case.rating == "good")).where(Case.rating.in_(("good", "bad")))
+
+
+def courtesy_rows(scope: Scope) -> Select[Any]:
+    """Rated cases handled at a window (the 五个一 service is given in person); num 1 when rated good."""
+    return satisfaction_rows(scope).where(Case.channel == "window")
 
 
 def network_coverage_rows(scope: Scope) -> Select[Any]:
@@ -70,29 +93,147 @@ def network_coverage_rows(scope: Scope) -> Select[Any]:
     )
 
 
+def _with_both_limits() -> list[Any]:
+    return [ApprovalItem.promised_days.is_not(None), ApprovalItem.original_promised_days > 0]
+
+
+def cut_enough(scope: Scope) -> Any:
+    """The item's current promised limit is at least ``limit_cut`` (30%) below its original one."""
+    kept = 1.0 - scope.param("limit_cut", LIMIT_CUT)
+    return ApprovalItem.promised_days <= ApprovalItem.original_promised_days * kept + 1e-9
+
+
 def limit_compression_rows(scope: Scope) -> Select[Any]:
+    """Retained items with both limits; num 1 when cut by at least 30%."""
+    return _retained_items(_flag(cut_enough(scope))).where(*_with_both_limits())
+
+
+def limit_days_rows(scope: Scope) -> Select[Any]:
     """Retained items with both limits; num current promised days, den original promised days."""
     return _retained_items(ApprovalItem.promised_days, ApprovalItem.original_promised_days).where(
-        ApprovalItem.promised_days.is_not(None), ApprovalItem.original_promised_days > 0
+        *_with_both_limits()
+    )
+
+
+def _working_days_taken() -> Select[Any]:
+    """Cases completed (any time) with the working days from acceptance to completion as ``taken``."""
+    accepted, on_accepted = workday_seq_of(Case.accepted_at, "accepted_day")
+    completed, on_completed = workday_seq_of(Case.completed_at, "completed_day")
+    taken = (completed.workday_seq - accepted.workday_seq).label("taken")
+    return (
+        select(Case.source, Case.item_id, Case.unit_code, Case.completed_at, taken)
+        .join(accepted, on_accepted)
+        .join(completed, on_completed)
+    )
+
+
+def baseline_window(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    """The baseline period of actual compression: ``compression_baseline_days`` before the campaign's
+    first moment (the scope's start when the campaign's is unknown), up to it."""
+    end = scope.campaign_start or scope.start
+    return end - dt.timedelta(days=scope.param("compression_baseline_days", BASELINE_DAYS)), end
+
+
+def _item_baselines(scope: Scope) -> Any:
+    """Per item (source, item id): the mean working days of its cases completed in the baseline
+    window and their number; items whose baseline mean is 0 days cannot be compressed and are left out."""
+    start, end = baseline_window(scope)
+    cases = _working_days_taken().where(Case.completed_at >= start, Case.completed_at < end).subquery("baseline_cases")
+    mean = func.avg(cast(cases.c.taken, Float))
+    return (
+        select(cases.c.source, cases.c.item_id, mean.label("mean"), func.count().label("cases"))
+        .group_by(cases.c.source, cases.c.item_id)
+        .having(mean > 0)
+        .subquery("baselines")
     )
 
 
 def actual_compression_rows(scope: Scope) -> Select[Any]:
+    """Cases completed in the scope whose item has a baseline; x the working days taken over the
+    item's baseline mean. The mean of x is the items' ratios (campaign mean ÷ baseline mean)
+    weighted by their campaign-period case numbers, so 1 − mean(x) is the volume-weighted compression."""
+    baselines = _item_baselines(scope)
+    cases = _working_days_taken().where(_in_period(Case.completed_at, scope)).subquery("campaign_cases")
+    return select(
+        cases.c.unit_code.label("unit"),
+        cases.c.completed_at.label("at"),
+        (cast(cases.c.taken, Float) / baselines.c.mean).label("x"),
+    ).join(baselines, and_(baselines.c.source == cases.c.source, baselines.c.item_id == cases.c.item_id))
+
+
+def original_limit_saving_rows(scope: Scope) -> Select[Any]:
     """Completed cases; x the working days taken over the item's original promised days."""
-    accepted, on_accepted = workday_seq_of(Case.accepted_at, "accepted_day")
-    completed, on_completed = workday_seq_of(Case.completed_at, "completed_day")
-    taken = completed.workday_seq - accepted.workday_seq
+    cases = _working_days_taken().where(_in_period(Case.completed_at, scope)).subquery("completed_cases")
     return (
         select(
-            Case.unit_code.label("unit"),
-            Case.completed_at.label("at"),
-            (cast(taken, Float) / ApprovalItem.original_promised_days).label("x"),
+            cases.c.unit_code.label("unit"),
+            cases.c.completed_at.label("at"),
+            (cast(cases.c.taken, Float) / ApprovalItem.original_promised_days).label("x"),
         )
-        .join(ApprovalItem, and_(ApprovalItem.source == Case.source, ApprovalItem.external_id == Case.item_id))
-        .join(accepted, on_accepted)
-        .join(completed, on_completed)
-        .where(_in_period(Case.completed_at, scope), ApprovalItem.original_promised_days > 0)
+        .join(ApprovalItem, and_(ApprovalItem.source == cases.c.source, ApprovalItem.external_id == cases.c.item_id))
+        .where(ApprovalItem.original_promised_days > 0)
     )
+
+
+@dataclass(frozen=True)
+class ItemCompression:
+    """An item of actual compression: its baseline and campaign-period cases and mean working days."""
+
+    unit: str | None
+    name: str
+    baseline_cases: int
+    baseline_days: float
+    cases: int
+    days: float
+
+    @property
+    def compression(self) -> float:
+        return 1.0 - self.days / self.baseline_days
+
+
+def compression_items(session: Session, scope: Scope) -> list[ItemCompression]:
+    """The items actual compression is computed over (cases in both periods), most campaign cases first."""
+    baselines = _item_baselines(scope)
+    cases = _working_days_taken().where(_in_period(Case.completed_at, scope)).subquery("campaign_cases")
+    query = (
+        select(
+            ApprovalItem.unit_code, ApprovalItem.name, baselines.c.cases, baselines.c.mean,
+            func.count(), func.avg(cast(cases.c.taken, Float)),
+        )
+        .select_from(cases)
+        .join(baselines, and_(baselines.c.source == cases.c.source, baselines.c.item_id == cases.c.item_id))
+        .join(ApprovalItem, and_(ApprovalItem.source == cases.c.source, ApprovalItem.external_id == cases.c.item_id))
+        .group_by(ApprovalItem.id, ApprovalItem.unit_code, ApprovalItem.name, baselines.c.cases, baselines.c.mean)
+        .order_by(func.count().desc(), ApprovalItem.name)
+    )
+    return [ItemCompression(unit, name, base_n, float(base), n, float(mean))
+            for unit, name, base_n, base, n, mean in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class LimitItem:
+    """A retained item's original and current promised limits (working days)."""
+
+    unit: str | None
+    name: str
+    original_days: int
+    promised_days: int
+
+    @property
+    def cut(self) -> float:
+        return 1.0 - self.promised_days / self.original_days
+
+
+def items_short_of_cut(session: Session, scope: Scope) -> list[LimitItem]:
+    """Retained items whose promised limit is cut by less than 30%, least cut first."""
+    query = (
+        select(ApprovalItem.unit_code, ApprovalItem.name, ApprovalItem.original_promised_days,
+               ApprovalItem.promised_days)
+        .where(ApprovalItem.retained, *_with_both_limits(), ~cut_enough(scope))
+        .order_by(ApprovalItem.unit_code, ApprovalItem.name)
+    )
+    items = [LimitItem(*row) for row in session.execute(query)]
+    return sorted(items, key=lambda item: item.cut)
 
 
 def in_center_rows(scope: Scope) -> Select[Any]:
@@ -152,10 +293,13 @@ def online_item_rows(scope: Scope) -> Select[Any]:
 MEASURES: dict[str, Measure] = {
     "T04.on_time_rate": Measure(Aggregate.RATIO, on_time_rows),
     "T04.one_time_notice_rate": Measure(Aggregate.RATIO, one_time_notice_rows),
+    "T03.courtesy_rating": Measure(Aggregate.RATIO, courtesy_rows),
     "T04.satisfaction": Measure(Aggregate.RATIO, satisfaction_rows),
     "T04.network_coverage": Measure(Aggregate.RATIO, network_coverage_rows),
-    "T05.limit_compression": Measure(Aggregate.COMPLEMENT_RATIO, limit_compression_rows),
+    "T05.limit_compression": Measure(Aggregate.RATIO, limit_compression_rows),
+    "T05.limit_days_compression": Measure(Aggregate.COMPLEMENT_RATIO, limit_days_rows),
     "T05.actual_compression": Measure(Aggregate.COMPLEMENT_MEAN, actual_compression_rows),
+    "T05.original_limit_saving": Measure(Aggregate.COMPLEMENT_MEAN, original_limit_saving_rows),
     "T05.in_center_rate": Measure(Aggregate.RATIO, in_center_rows),
     "T06.agency_projects": Measure(Aggregate.COUNT, agency_project_rows),
     "T06.agency_days": Measure(Aggregate.MEDIAN, agency_days_rows),

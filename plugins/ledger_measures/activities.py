@@ -1,7 +1,12 @@
-"""Measures over the activities ledger (活动台账): tasks 1, 3, 10, 12 and the "five ones".
+"""Measures over the activities ledger (活动台账): tasks 1, 3, 10, 12 and the duties every unit owes.
 
 An activity counts as held when it is dated in the scope and its 状态 is 已完成 or left
 empty; planned (计划中) and cancelled (已取消) ones do not count.
+
+A duty (:class:`models.campaign.Duty`: the five required actions of the work requirements, and
+the other steps a phase asks of every unit) is done **on time** when an activity of its type was
+held no later than the last day of the phase the plan puts it in; one held after that is late
+and does not count as done.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, null, or_, select
 
-from models.campaign import Campaign, Duty, Unit
+from models.campaign import Campaign, Duty, Phase, Unit
 from models.indicators.engine import Aggregate, Measure, Scope
 from models.indicators.service import NO_TIME, ONE
 from plugins.ledger_measures.common import (
@@ -55,15 +60,23 @@ def held_at_least(times: int, types: tuple[str, ...]) -> Condition:
     return lambda scope: times_held(scope, types, ACTIVITIES.c.unit == Unit.code) >= times
 
 
-def duty_held(scope: Scope) -> ColumnElement[bool]:
-    """The unit (``Unit.code``) held the duty (``Duty``): an activity of the duty's type in the scope."""
-    held_by_unit = exists().where(ACTIVITIES.c.unit == Unit.code, TYPE == Duty.activity_type, *held(scope))
-    return held_by_unit.correlate(Unit, Duty)  # both may be two levels up (all_duties_held)
+def phase_end() -> Any:
+    """The last day of the duty's (``Duty``) phase, a scalar subquery."""
+    return select(Phase.ends_on).where(Phase.key == Duty.phase).correlate(Duty).scalar_subquery()
 
 
-def all_duties_held(scope: Scope) -> ColumnElement[bool]:
-    """The unit held every one of the five duties (五个一)."""
-    return ~exists(select(Duty.key).where(~duty_held(scope)))
+def duty_done_on_time(scope: Scope) -> ColumnElement[bool]:
+    """The unit (``Unit.code``) did the duty (``Duty``) on time: an activity of the duty's type held
+    in the scope, no later than the last day of the duty's phase."""
+    on_time = exists().where(
+        ACTIVITIES.c.unit == Unit.code, TYPE == Duty.activity_type, *held(scope), ACTIVITIES.c.date <= phase_end()
+    )
+    return on_time.correlate(Unit, Duty)  # both may be two levels up (all_duties_on_time)
+
+
+def all_duties_on_time(kind: str) -> Condition:
+    """The unit did every duty of ``kind`` (:data:`models.campaign.DUTY_KINDS`) on time."""
+    return lambda scope: ~exists(select(Duty.key).where(Duty.kind == kind, ~duty_done_on_time(scope)))
 
 
 def pass_rate_rows(scope: Scope) -> Select[Any]:
@@ -92,6 +105,7 @@ MEASURES: dict[str, Measure] = {
     "T03.test_pass_rate": Measure(Aggregate.RATIO, pass_rate_rows),
     "T10.event_reduction": Measure(Aggregate.COMPLEMENT_RATIO, event_reduction_rows),
     "T12.episodes": Measure(Aggregate.COUNT, episode_rows, uploaded(ACTIVITIES)),
-    "X.five_ones": coverage(every_unit, ACTIVITIES, all_duties_held),
+    "X.required_duties": coverage(every_unit, ACTIVITIES, all_duties_on_time("required")),
+    "X.self_checks": coverage(every_unit, ACTIVITIES, all_duties_on_time("phase")),
 }
 """The activity measures, by indicator id."""

@@ -8,14 +8,16 @@ hold each item's current state. An item falls in the scope by its planned date (
 - a milestone is done when it has an 实际完成日期, and on time when that is no later than
   its planned date (a milestone marked 已完成 without the date is due but not on time);
 - a rectification item is done when its 状态 is 已完成, and *overdue* when its 时限 has
-  passed and it is not done.
+  passed and it is not done; a done item is *verified* when its 整改效果 is written and the
+  office's check of it is recorded (效果核验 = 是). Done items count by their 完成日期, or
+  their 时限 when that is not given.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from models.indicators.engine import Aggregate, Measure, Scope
 from models.indicators.service import ONE
@@ -55,6 +57,17 @@ def rectification_rows(scope: Scope) -> Select[Any]:
     return dated_rows(RECTIFICATION, "deadline", scope, flag(RECTIFIED)).where(or_(RECTIFIED, overdue(scope)))
 
 
+def verified_rows(scope: Scope) -> Select[Any]:
+    """Rectification items done in the scope (by 完成日期, else 时限); num 1 when their effect is
+    written down and checked."""
+    day = func.coalesce(RECTIFICATION.c.done_on, RECTIFICATION.c.deadline)
+    effect = func.length(func.trim(func.coalesce(RECTIFICATION.c.effect, ""))) > 0
+    checked = and_(effect, RECTIFICATION.c.effect_checked.is_(True))
+    return select(
+        RECTIFICATION.c.unit.label("unit"), day.label("at"), flag(checked).label("num"), ONE.label("den")
+    ).where(RECTIFIED, in_scope(day, scope))
+
+
 def overdue_rows(scope: Scope) -> Select[Any]:
     """Overdue rectification items, one row each."""
     return dated_rows(RECTIFICATION, "deadline", scope, ONE).where(overdue(scope))
@@ -65,5 +78,6 @@ MEASURES: dict[str, Measure] = {
     "T17.milestones_on_time": Measure(Aggregate.RATIO, milestone_rows),
     "X.rectification_done": Measure(Aggregate.RATIO, rectification_rows),
     "X.rectification_overdue": Measure(Aggregate.COUNT, overdue_rows, uploaded(RECTIFICATION)),
+    "X.rectification_verified": Measure(Aggregate.RATIO, verified_rows),
 }
 """The progress measures, by indicator id."""

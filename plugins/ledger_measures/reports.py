@@ -1,7 +1,8 @@
-"""Measures over the ledgers units report once or now and then: tasks 2, 3, 9, 11, 15, 16 and the evaluation.
+"""Measures over the ledgers units report once or now and then: tasks 2, 3, 9, 11, 15, 16, public
+commitments and the evaluation.
 
-Badges, inspections, honours, appraisals and monitoring points count when dated in the
-scope; a disclosure catalogue or a power list counts when published before the scope ends.
+Badges, inspections, honours, appraisals, commitments and monitoring points count when dated in
+the scope; a disclosure catalogue or a power list counts when published before the scope ends.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, Select, and_, func, null, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, null, select
 
 from models.campaign import Unit
 from models.indicators.engine import Aggregate, Measure, Scope
@@ -20,6 +21,7 @@ from plugins.ledger_measures.common import (
     before_end,
     coverage,
     dated_rows,
+    every_unit,
     flag,
     has_row,
     in_scope,
@@ -35,6 +37,8 @@ DISCLOSURES = LEDGERS["disclosures"]
 APPRAISALS = LEDGERS["appraisals"]
 POWER_LISTS = LEDGERS["power_lists"]
 MONITORING_POINTS = LEDGERS["monitoring_points"]
+COMMITMENTS = LEDGERS["commitments"]
+ATTITUDE = "服务态度"
 CONDUCT_APPRAISAL = "政风行风评议"
 EVALUATION = "民主测评"
 WINDOW_OR_ENFORCEMENT = units_with(Unit.window, Unit.enforcement)
@@ -57,6 +61,11 @@ def badge_rows(scope: Scope) -> Select[Any]:
 def inspection_rows(scope: Scope) -> Select[Any]:
     """Inspection findings, in the inspected unit; num 1 when rectified (是否整改 = 是)."""
     return dated_rows(INSPECTIONS, "date", scope, flag(INSPECTIONS.c.rectified.is_(True)))
+
+
+def attitude_finding_rows(scope: Scope) -> Select[Any]:
+    """Inspection findings on 服务态度 (the 五个一 service not given), one row each."""
+    return dated_rows(INSPECTIONS, "date", scope, ONE).where(INSPECTIONS.c.problem_type == ATTITUDE)
 
 
 def honour_rows(scope: Scope) -> Select[Any]:
@@ -89,9 +98,16 @@ def appraised(scope: Scope) -> ColumnElement[bool]:
     return and_(APPRAISALS.c.category == CONDUCT_APPRAISAL, in_scope(APPRAISALS.c.date, scope))
 
 
-def with_benchmark(scope: Scope) -> ColumnElement[bool]:
-    """A power-list item with a discretion benchmark (自由裁量基准 = 有)."""
-    return POWER_LISTS.c.discretion.is_(True)
+def every_item_benchmarked(scope: Scope) -> ColumnElement[bool]:
+    """The unit (``Unit.code``) published a power list, and every item of it published before the scope
+    ends has a discretion benchmark (自由裁量基准 = 有)."""
+    listed = and_(POWER_LISTS.c.unit == Unit.code, before_end(POWER_LISTS.c.published_on, scope))
+    return and_(exists().where(listed), ~exists().where(listed, POWER_LISTS.c.discretion.is_not(True)))
+
+
+def committed(scope: Scope) -> ColumnElement[bool]:
+    """A public commitment (公开承诺) dated in the scope."""
+    return in_scope(COMMITMENTS.c.date, scope)
 
 
 MEASURES: dict[str, Measure] = {
@@ -101,9 +117,9 @@ MEASURES: dict[str, Measure] = {
     "T09.catalog_coverage": coverage(responsible_for(9), DISCLOSURES, has_row(DISCLOSURES, published(DISCLOSURES))),
     "T11.appraised": coverage(units_with(Unit.key_enforcement), APPRAISALS, has_row(APPRAISALS, appraised)),
     "T15.monitoring_points": Measure(Aggregate.COUNT, monitoring_point_rows, uploaded(MONITORING_POINTS)),
-    "T16.power_list_coverage": coverage(
-        units_with(Unit.enforcement), POWER_LISTS, has_row(POWER_LISTS, published(POWER_LISTS), with_benchmark)
-    ),
+    "T03.attitude_findings": Measure(Aggregate.COUNT, attitude_finding_rows, uploaded(INSPECTIONS)),
+    "T16.power_list_coverage": coverage(units_with(Unit.enforcement), POWER_LISTS, every_item_benchmarked),
+    "X.commitments": coverage(every_unit, COMMITMENTS, has_row(COMMITMENTS, committed)),
     "X.evaluation": Measure(Aggregate.RATIO, evaluation_rows),
 }
 """The measures over these ledgers, by indicator id."""
