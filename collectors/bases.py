@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from collectors.collector import Checkpoint, CollectContext, Collector, Record, Rejected, Yielded
 from collectors.errors import SourceError
 from collectors.http import get_json
+from collectors.pages import PageTrail
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,13 @@ class LinkedPagesCollector(Collector):
         for endpoint in self.endpoints:
             url: str | None = urljoin(base, endpoint.path.lstrip("/"))
             params: dict[str, Any] | None = self.first_params(cursor.get(endpoint.key), context.settings)
+            trail = PageTrail(endpoint.path)
             while url:
+                trail.arrive(url, params)
                 page = get_json(context.http, url, params)
-                for item in self.page_items(page):
+                items = self.page_items(page)
+                trail.read(url, items)
+                for item in items:
                     try:
                         data = self.parse(endpoint, item, context)
                     except (KeyError, TypeError, ValueError, AttributeError) as exc:

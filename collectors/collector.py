@@ -30,6 +30,8 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
     Setting("timeout", float, 30.0, "seconds to wait for a source to answer"),
     Setting("retries", int, 3, "retries of a failed request (connection errors, 429 and 5xx)"),
     Setting("max_minutes", float, 30.0, "a run taking longer than this is stopped and recorded as failed"),
+    Setting("max_response_mb", float, 64.0, "the largest answer a source may send to one request"),
+    Setting("max_run_mb", float, 512.0, "what one run may read from its source in all"),
 )
 """Settings every collector has, beside its own."""
 

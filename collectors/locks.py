@@ -2,7 +2,8 @@
 
 PostgreSQL: a session-level advisory lock on a connection held for the run (released if
 the process dies). Other databases: a lease row in ``collector_locks`` taken with an
-atomic conditional UPDATE, expiring after the run's time limit.
+atomic conditional UPDATE, expiring after the run's time limit, and taken over at once
+when its holder was a process of this host that no longer exists (a killed run).
 """
 
 from __future__ import annotations
@@ -46,6 +47,21 @@ def _advisory_lock(store: Store, name: str) -> Iterator[bool]:
                 connection.commit()
 
 
+def _dead_here(holder: str | None) -> bool:
+    """Whether ``holder`` was a process of this host that is gone."""
+    host, _, rest = (holder or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 @contextmanager
 def _lease_lock(store: Store, name: str, lease: dt.timedelta) -> Iterator[bool]:
     holder = holder_id()
@@ -53,13 +69,15 @@ def _lease_lock(store: Store, name: str, lease: dt.timedelta) -> Iterator[bool]:
     insert = (postgresql if store.dialect == "postgresql" else sqlite).insert(CollectorLock)
     with store.begin() as session:
         session.execute(insert.values(collector=name, holder=None, expires_at=None).on_conflict_do_nothing())
+        current = session.get(CollectorLock, name)
+        free = [CollectorLock.holder.is_(None), CollectorLock.expires_at < now]
+        if current is not None and _dead_here(current.holder):
+            free.append(CollectorLock.holder == current.holder)
         taken = session.execute(
             update(CollectorLock)
-            .where(
-                CollectorLock.collector == name,
-                or_(CollectorLock.holder.is_(None), CollectorLock.expires_at < now),
-            )
+            .where(CollectorLock.collector == name, or_(*free))
             .values(holder=holder, expires_at=now + lease)
+            .execution_options(synchronize_session=False)
         ).rowcount
     try:
         yield taken == 1
@@ -71,6 +89,19 @@ def _lease_lock(store: Store, name: str, lease: dt.timedelta) -> Iterator[bool]:
                     .where(CollectorLock.collector == name, CollectorLock.holder == holder)
                     .values(holder=None, expires_at=None)
                 )
+
+
+def lock_holder(store: Store, name: str, lease: dt.timedelta) -> str:
+    """Who holds collector ``name``'s lock and since when, as a person reads it."""
+    if store.dialect == "postgresql":
+        return "another process's database connection (PostgreSQL advisory lock)"
+    with store.begin() as session:
+        row = session.get(CollectorLock, name)
+    if row is None or row.holder is None or row.expires_at is None:
+        return "nobody now"
+    host, _, rest = row.holder.partition(":")
+    since = (row.expires_at - lease).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"process {rest.partition(':')[0]} on {host}, since {since}"
 
 
 def collector_lock(store: Store, name: str, lease: dt.timedelta) -> AbstractContextManager[bool]:

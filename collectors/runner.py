@@ -22,15 +22,16 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
 from sqlalchemy.orm import Session
 
 from collectors.collector import Checkpoint, CollectContext, Collector, FileUpload, Record, Rejected
 from collectors.errors import RunTimeout, SourceError, UserError, one_line
 from collectors.files import CURSOR_KEY as FILES_KEY
 from collectors.http import make_session
-from collectors.locks import collector_lock
+from collectors.locks import collector_lock, lock_holder
 from collectors.registry import RecordKind, Registry
+from collectors.status import run_lease
 from collectors.units import unit_directory
 from collectors.uploads import ingest
 from models.base import utcnow
@@ -45,6 +46,7 @@ BATCH_SIZE = 2000
 MAX_PROBLEMS = 50
 """Problems kept in a run's record (the count is always complete)."""
 BOOKKEEPING = {"id", "source", "content_hash", "collected_at"}
+MB = 2**20
 ANALYZE_AFTER = 10_000
 """Rows a run inserts into a table before it refreshes the table's statistics (PostgreSQL)."""
 
@@ -287,10 +289,11 @@ def run_collector(
     """Run collector ``name`` once with ``settings`` (see :func:`collectors.config.collector_settings`);
     with ``reread``, files it read before are read again."""
     collector = registry.collector(name)()
-    lease = dt.timedelta(minutes=settings["max_minutes"] + 5)
+    lease = run_lease(settings)
     with nullcontext(True) if dry_run else collector_lock(store, name, lease) as acquired:
         if not acquired:
-            return RunResult(collector=name, status="skipped", error="already running elsewhere")
+            return RunResult(collector=name, status="skipped",
+                             error=f"already running: held by {lock_holder(store, name, lease)}")
         return _run_locked(store, registry, collector, settings, dry_run, reread)
 
 
@@ -304,15 +307,18 @@ def _run_locked(
         cursor = starting_cursor(session, name, fingerprint, reread)
         units = unit_directory(session)
         if not dry_run:
+            _abandon_earlier_runs(session, name)
             run = CollectorRun(collector=name, started_at=utcnow())
             session.add(run)
             session.flush()
             result.run_id = run.id
-    http = make_session(timeout=settings["timeout"], retries=settings["retries"])
+    deadline = time.monotonic() + settings["max_minutes"] * 60
+    http = make_session(timeout=settings["timeout"], retries=settings["retries"], deadline=deadline,
+                        max_response_bytes=int(settings["max_response_mb"] * MB),
+                        max_run_bytes=int(settings["max_run_mb"] * MB))
     context = CollectContext(
         settings=settings, http=http, cursor=cursor, log=logging.getLogger(f"storm.collector.{name}"), units=units
     )
-    deadline = time.monotonic() + settings["max_minutes"] * 60
     try:
         _consume(collector, context, _Sink(None if dry_run else store, registry, name, fingerprint, result), deadline)
     except Exception as exc:  # a collector's failure is recorded, never propagated
@@ -332,6 +338,14 @@ def _run_locked(
     if not dry_run:
         _finish(store, result)
     return result
+
+
+def _abandon_earlier_runs(session: Session, name: str) -> None:
+    """Runs of the collector still marked running were killed: whoever runs it now holds its lock."""
+    session.execute(update(CollectorRun)
+                    .where(CollectorRun.collector == name, CollectorRun.status == "running")
+                    .values(status="abandoned", finished_at=utcnow(), error="the run was killed before it ended")
+                    .execution_options(synchronize_session=False))
 
 
 def _finish(store: Store, result: RunResult) -> None:

@@ -63,6 +63,7 @@ def run_notes(reasons: dict[str, int], unknown_words: dict[str, dict[str, int]],
     return lines + [unknown_words_text(field, words) for field, words in unknown_words.items()] + notes
 
 
+LEASE_MARGIN_MINUTES = 5
 DATA_LANDED = ("success", "partial")
 """Run statuses after which a source's data is current (a partial run stored what it could read)."""
 
@@ -83,6 +84,11 @@ def _latest_runs(session: Session) -> dict[str, CollectorRun]:
     return {run.collector: run for run in session.scalars(select(CollectorRun).where(CollectorRun.id.in_(ids)))}
 
 
+def run_lease(settings: dict[str, Any]) -> dt.timedelta:
+    """How long a run may hold its collector's lock: its ``max_minutes`` and a margin."""
+    return dt.timedelta(minutes=float(settings["max_minutes"]) + LEASE_MARGIN_MINUTES)
+
+
 def is_stale(last_success: dt.datetime | None, stale_after: dt.timedelta | None, now: dt.datetime) -> bool:
     """Whether data last collected at ``last_success`` is stale at ``now`` (never, without a ``stale_after``)."""
     if stale_after is None:
@@ -100,6 +106,9 @@ def collector_statuses(session: Session, registry: Registry, config: Config) -> 
         settings = collector_settings(config, collector, check_required=False)
         every = int(settings["every_minutes"])
         run = latest.get(name)
+        last_run = _run_json(run) if run else None
+        if last_run and run is not None and run.status == "running" and now - run.started_at > run_lease(settings):
+            last_run["status"] = "abandoned"
         next_run = None
         if settings["enabled"]:
             next_run = max(run.started_at + dt.timedelta(minutes=every), now) if run else now
@@ -109,7 +118,7 @@ def collector_statuses(session: Session, registry: Registry, config: Config) -> 
                 title=collector.title,
                 enabled=bool(settings["enabled"]),
                 every_minutes=every,
-                last_run=_run_json(run) if run else None,
+                last_run=last_run,
                 last_success_at=successes.get(name),
                 next_run_at=next_run,
                 stale=is_stale(successes.get(name), collector.stale_after(settings), now),
