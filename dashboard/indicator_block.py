@@ -15,7 +15,7 @@ from dashboard.campaign_view import CampaignView
 from dashboard.charts import by_unit_bars, month_trend
 from dashboard.collector_summary import freshness
 from dashboard.filters import link_params
-from dashboard.format import datetime_text, delta_text, number, target_text, value_text
+from dashboard.format import date_text, datetime_text, delta_text, number, target_text, value_text
 from dashboard.i18n import t, t_or
 
 
@@ -50,6 +50,14 @@ def _basis(report: IndicatorReport) -> str | None:
     if report.unit != "count" and report.denominator is not None:
         return t("indicator.sample", count=number(report.denominator))
     return None
+
+
+def counting_period(report: IndicatorReport, campaign: CampaignView) -> str:
+    """Where the indicator's period starts: the campaign's first day, or the campaign year."""
+    if report.counts_from == "campaign" and campaign.phases:
+        first = min(phase.starts_on for phase in campaign.phases)
+        return t("indicator.counts_from_campaign", day=date_text(first))
+    return t("indicator.counts_from_year")
 
 
 def _charts(report: IndicatorReport, unit_names: Mapping[str, str]) -> None:
@@ -110,6 +118,8 @@ def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Ma
             basis = _basis(report)
             st.markdown(f"**{target}**" + (f" · {basis}" if basis else ""))
             st.markdown(report.description)
-            st.caption(provenance(report, titles, campaign.timezone))
+            if report.basis:
+                st.markdown(t("indicator.basis", basis=report.basis))
+            st.caption(f"{counting_period(report, campaign)} · {provenance(report, titles, campaign.timezone)}")
             _drill_down(report, campaign, titles)
         _charts(report, campaign.unit_names)

@@ -10,6 +10,7 @@ from dashboard.campaign_view import CampaignView, TaskInfo
 from dashboard.format import action_title
 from dashboard.i18n import t
 from dashboard.indicator_block import render_indicator
+from dashboard.views.action_details import TASK_DETAILS
 
 
 def _units_line(label_key: str, units: tuple[str, ...]) -> str:
@@ -27,6 +28,9 @@ def _task(task: TaskInfo, reports: list[IndicatorReport], campaign: CampaignView
         st.info(t("task.no_indicators"))
     for report in mine:
         render_indicator(report, campaign, titles)
+    details = TASK_DETAILS.get(task.no)
+    if details and mine:
+        details(campaign)
 
 
 def render(action_no: int) -> None:

@@ -1,0 +1,67 @@
+"""What a task's page shows beside its indicators when one number cannot say it all: for task 5, the
+baseline of actual compression (which window, how many items) and the items whose promised limit
+is cut by less than 30%, per unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from collectors.report import campaign_scope
+from dashboard import data
+from dashboard.campaign_view import CampaignView
+from dashboard.format import date_text
+from dashboard.i18n import t
+from dashboard.tables import full_height
+from models.indicators.service import BASELINE_DAYS, baseline_window, compression_items, items_short_of_cut
+
+SHORT_ROWS = 15
+"""Rows shown before the table scrolls."""
+
+
+def _local_day(moment: dt.datetime, timezone: str) -> dt.date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def _task5(campaign: CampaignView) -> None:
+    """Actual compression's baseline and items; the items short of a 30% cut of their promised limit."""
+    settings = data.config()
+    with data.store().begin() as session:
+        scope = campaign_scope(session, settings).from_campaign_start()
+        items = compression_items(session, scope)
+        short = items_short_of_cut(session, scope)
+    start, end = baseline_window(scope)
+    window = dict(start=date_text(_local_day(start, campaign.timezone), with_year=True),
+                  end=date_text(_local_day(end, campaign.timezone) - dt.timedelta(days=1), with_year=True),
+                  days=int(scope.param("compression_baseline_days", BASELINE_DAYS)))
+    if items:
+        st.markdown(t("task5.baseline", items=len(items), cases=sum(item.cases for item in items), **window))
+        frame = pd.DataFrame([
+            {"单位": campaign.unit_names.get(item.unit or "", item.unit or ""), "事项": item.name,
+             "基准期办件": item.baseline_cases, "基准期平均用时": round(item.baseline_days, 1),
+             "活动期间办件": item.cases, "活动期间平均用时": round(item.days, 1),
+             "压缩率": round(item.compression * 100, 1)}
+            for item in items
+        ])
+        with st.expander(t("task5.items")):
+            st.dataframe(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
+    else:
+        st.info(t("task5.no_baseline", **window))
+    if not short:
+        st.markdown(t("task5.none_short"))
+        return
+    st.markdown(t("task5.short", count=len(short)))
+    frame = pd.DataFrame([
+        {"单位": campaign.unit_names.get(item.unit or "", item.unit or ""), "事项": item.name,
+         "原承诺时限": item.original_days, "现承诺时限": item.promised_days, "压缩率": round(item.cut * 100, 1)}
+        for item in short
+    ])
+    st.dataframe(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
+
+
+TASK_DETAILS: Mapping[int, Callable[[CampaignView], None]] = {5: _task5}
+"""Task number → what its page shows after its indicators."""
