@@ -20,7 +20,8 @@ MONEY = Numeric(20, 2)
 MONEY_LIMIT = 10**18
 """Amounts this large do not fit :data:`MONEY`."""
 METHODS = ("open", "selective", "limited", "direct")
-"""The OCDS procurement method codelist; ``Procurement.method`` is one of these or NULL."""
+"""The OCDS procurement method codelist; ``Procurement.method`` is one of these, ``unknown`` (a method
+the collector's words do not know; its text is in ``method_raw`` / ``method_details``) or NULL."""
 
 
 class Procurement(SourceRecord, Base):
@@ -38,7 +39,7 @@ class Procurement(SourceRecord, Base):
     buyer_id: Mapped[str | None]
     unit_code: Mapped[str | None] = mapped_column(String(64))  # the campaign unit the buyer is, if known
     procuring_entity: Mapped[str | None]
-    method: Mapped[str | None] = mapped_column(String(16))  # open | selective | limited | direct
+    method: Mapped[str | None] = mapped_column(String(16))  # open | selective | limited | direct | unknown
     method_raw: Mapped[str | None]  # procurementMethod as published (e.g. 公開招標)
     method_details: Mapped[str | None]  # procurementMethodDetails (e.g. 竞争性谈判)
     tender_id: Mapped[str | None]
@@ -51,6 +52,7 @@ class Procurement(SourceRecord, Base):
     tender_currency: Mapped[str | None]
     release_date: Mapped[dt.datetime | None]  # the newest release merged into this row
     publisher: Mapped[str | None]
+    published_guessed: Mapped[bool | None]  # tender_published_at is a release's date: no tenderNotice gives it
 
 
 class Award(SourceRecord, Base):
@@ -69,6 +71,7 @@ class Award(SourceRecord, Base):
     status: Mapped[str | None]
     date: Mapped[dt.datetime | None]  # the date of the award decision
     published_at: Mapped[dt.datetime | None]  # when the award was made public
+    published_guessed: Mapped[bool | None]  # published_at is a release's date: no awardNotice gives it
     suppliers: Mapped[list[str] | None]
     value: Mapped[Decimal | None] = mapped_column(MONEY)
     currency: Mapped[str | None]

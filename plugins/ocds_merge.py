@@ -4,7 +4,10 @@ Every release is read into *leaves*, the fields kept, converted (times to aware 
 money to Decimal). A field the release does not carry is absent, not None, so merging
 the releases of one ``ocid`` in date order keeps earlier values unless a later release
 gives a new one (the OCDS merge rule, for these fields). A record's ``compiledRelease``
-is merged after its releases, so its values win.
+is merged after its releases of the same date, so its values win.
+
+A publication date that no notice document gives is guessed from a release's date, and
+marked as such (``published_guessed``), so that the measures can leave it out.
 
 Format: https://standard.open-contracting.org/1.1/en/guidance/build/merging/
 """
@@ -12,7 +15,6 @@ Format: https://standard.open-contracting.org/1.1/en/guidance/build/merging/
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,21 +22,30 @@ from typing import Any
 
 from collectors import Rejected
 from collectors.parsing import parse_time
-from models.procurement import METHODS, MONEY_LIMIT
+from collectors.words import UNKNOWN, UnknownWords, WordTable
+from models.procurement import MONEY_LIMIT
 from plugins.ocds import Release
 
 MAX_TENDERERS = 100_000
 MISSING: Any = object()
 """A leaf the release does not carry (a value of None is a field given as null or empty)."""
 
-METHOD_WORDS = {
-    "公开招标": "open", "公開招標": "open",
-    "选择性招标": "selective", "選擇性招標": "selective",
+METHOD_WORDS = WordTable("method", {
+    "单一来源": "direct", "單一來源": "direct",
+    "竞争性谈判": "limited", "競爭性談判": "limited",
+    "竞争性磋商": "limited", "競爭性磋商": "limited",
+    "询价": "limited", "詢價": "limited",
     "限制性招标": "limited", "限制性招標": "limited",
-    "单一来源": "direct", "單一來源": "direct", "单一来源采购": "direct", "單一來源採購": "direct",
-}
-"""Method names of Chinese procurement law → the OCDS method codelist. Only unambiguous ones:
-邀请招标, 竞争性谈判, 询价 … are left NULL (their raw text is kept)."""
+    "邀请招标": "selective", "邀請招標": "selective",
+    "选择性招标": "selective", "選擇性招標": "selective",
+    "公开招标": "open", "公開招標": "open",
+}, contains=True)
+"""Method names of Chinese procurement law (政府采购法 art. 26, 招标投标法 art. 10) → the OCDS method
+codelist (the name itself stays in ``method_details``, as OCDS asks). A text holding a name is that
+method (单一来源采购, 限制性招標(未經公開評選或公開徵求)); the names of negotiated methods come first, so
+that 公开招标失败转竞争性谈判 is the negotiation it became. 邀请招标 invites chosen bidders: ``selective``;
+竞争性谈判, 竞争性磋商 and 询价 negotiate with, or ask quotes of, suppliers the buyer contacts:
+``limited``. The codes themselves are read as they are."""
 
 
 # --- leaves ---------------------------------------------------------------------------------
@@ -192,13 +203,15 @@ def leaves(data: Mapping[str, Any], spec: tuple[Leaf, ...]) -> dict[str, Any]:
     return found
 
 
-def method_code(text: str | None) -> str | None:
-    """The OCDS method code for a code in any case or an unambiguous Chinese method name."""
-    if not text:
-        return None
-    if text.strip().lower() in METHODS:
-        return text.strip().lower()
-    return METHOD_WORDS.get(re.split(r"[(（]", text, maxsplit=1)[0].strip())
+def method_code(raw: str | None, details: str | None, words: WordTable, unknown: UnknownWords) -> str | None:
+    """The OCDS method of ``procurementMethod``, else of ``procurementMethodDetails``; :data:`UNKNOWN`
+    (the word counted in ``unknown``) when neither is a method ``words`` knows; None when neither is given."""
+    given = [text for text in (raw, details) if text and text.strip()]
+    for text in given:
+        code = words.value(text)
+        if code != UNKNOWN:
+            return code
+    return words.value(given[0], unknown) if given else None
 
 
 # --- merging -------------------------------------------------------------------------------
@@ -234,21 +247,28 @@ class Process:
         for key, values in contracts.items():
             self.contracts.setdefault(key, {}).update(values)
 
-    def columns(self) -> dict[str, Any]:
-        """The process's columns: its leaves, the method code, the tender's publication date."""
-        columns = dict(self.fields)
+    def columns(self, words: WordTable, unknown: UnknownWords) -> dict[str, Any]:
+        """The process's columns: its leaves, the method code, the tender's publication date (see
+        :func:`_published`)."""
+        columns = _published(dict(self.fields), "tender_published_at", self.first_seen.get("tender"))
         if "method_raw" in columns or "method_details" in columns:
-            columns["method"] = method_code(columns.get("method_raw")) or method_code(columns.get("method_details"))
-        if "tender_published_at" not in columns and "tender" in self.first_seen:
-            columns["tender_published_at"] = self.first_seen["tender"]
+            columns["method"] = method_code(columns.get("method_raw"), columns.get("method_details"), words, unknown)
         return columns
 
     def award_columns(self) -> dict[str, dict[str, Any]]:
-        """Each award's columns; without an award notice, published when first released tagged "award"."""
-        return {
-            key: {**({"published_at": self.first_seen[key]} if key in self.first_seen else {}), **values}
-            for key, values in self.awards.items()
-        }
+        """Each award's columns, its publication date as :func:`_published` gives it."""
+        return {key: _published(dict(values), "published_at", self.first_seen.get(key))
+                for key, values in self.awards.items()}
+
+
+def _published(columns: dict[str, Any], name: str, first_seen: dt.datetime | None) -> dict[str, Any]:
+    """``columns`` with the publication date ``name``: the notice document's, else (a guess, marked by
+    ``published_guessed``) the date of the first release tagged with the stage that held it."""
+    if name in columns:
+        columns["published_guessed"] = False
+    elif first_seen is not None:
+        columns[name], columns["published_guessed"] = first_seen, True
+    return columns
 
 
 def _by_id(value: Any, what: str) -> list[tuple[str, Mapping[str, Any]]]:
@@ -269,7 +289,8 @@ def _sort_key(item: tuple[int, Release]) -> tuple[dt.datetime, bool, int]:
 
 
 def merge(items: Iterable[Release | Rejected]) -> Iterator[Process | Rejected]:
-    """One :class:`Process` per ocid, its releases merged in date order; a Rejected per bad release."""
+    """One :class:`Process` per ocid, its releases merged in date order; a Rejected per bad release
+    (but for releases read in an earlier run, whose problems were reported then)."""
     groups: dict[str, list[tuple[int, Release]]] = {}
     for position, item in enumerate(items):
         if isinstance(item, Rejected):
@@ -283,6 +304,7 @@ def merge(items: Iterable[Release | Rejected]) -> Iterator[Process | Rejected]:
                 process.add(release)
                 merged += 1
             except ValueError as exc:
-                yield Rejected(f"{release.origin}: {exc}", ocid)
+                if not release.known:
+                    yield Rejected(f"{release.origin}: {exc}", ocid)
         if merged:
             yield process

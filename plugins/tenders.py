@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,13 +24,13 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
-from collectors.files import files_read, new_files
+from collectors.files import CURSOR_KEY, files_read, new_files
 from collectors.http import get_bytes
 from collectors.registry import measured_by
 from models.indicators.tenders import MEASURES
 from models.procurement import Award, Contract, Procurement
 from plugins import ocds
-from plugins.ocds_merge import merge
+from plugins.ocds_merge import METHOD_WORDS, merge
 from plugins.tenders_demo import TendersDemo
 from plugins.tenders_watch import HEADLINES
 
@@ -43,24 +44,30 @@ class Tenders(Collector):
     awards and its contracts.
 
     Settings: ``url``, the feed's first page (``links.next`` is followed; relative links
-    are resolved against the page); or ``path``, an OCDS .json file or a folder of them
-    (read recursively); ``buyer_map``, buyer names → campaign unit code or name, for
-    buyers whose published name is not a unit's name, short name or alias;
+    are resolved against the page) or a bulk file; or ``path``, an OCDS file or a folder
+    of them (read recursively: .json, .jsonl, .json.gz, .jsonl.gz, .zip); ``buyer_map``,
+    buyer names → campaign unit code or name, for buyers whose published name is not a
+    unit's name, short name or alias; ``method_map``, method words → OCDS method;
     ``page_size``, releases per page, sent as ``limit`` on the first request (0: the
-    feed's default).
+    feed's default); ``max_unpacked_mb``, what one file or page may hold or unpack to.
 
     Caveats: releases of one ocid are merged in date order, a record's compiledRelease
-    last; a later release updates the fields it carries and keeps the others. An
-    award's publication date is its awardNotice document's ``datePublished``, else the
-    date of the first release tagged ``award`` that holds it (read in the same run).
-    Methods in free text (公開招標, 单一来源) are mapped to the OCDS codes where the
-    mapping is unambiguous, else left empty; the raw text is kept. Buyers matched to no
-    unit are kept with an empty unit; a changed ``buyer_map`` applies to processes read
-    after the change. Files already read (same content) are skipped; the feed is resumed
-    from the last page read, kept relative to ``url`` (so it survives the feed moving host).
+    after releases of its date; a later release updates the fields it carries and keeps
+    the others. When a file brings releases of a process read before, the earlier files'
+    releases of it are merged again with them, so an older release arriving later does
+    not undo newer ones (keep the files in the folder). An award's publication date is
+    its awardNotice document's ``datePublished``, else the date of the first release
+    tagged ``award`` that holds it (a guess, noted, not used for timeliness); dates that
+    cannot be true are noted too. Methods in free text (公开招标, 邀请招标, 竞争性谈判 …)
+    are mapped to the OCDS codes; a word not known is stored as ``unknown`` and counted
+    in the run's report; the text is kept. Buyers matched to no unit are kept with an
+    empty unit. Files already read (same content) are skipped unless ``buyer_map`` or
+    ``method_map`` changed; the feed is resumed from the last page read, kept relative
+    to ``url`` (so it survives the feed moving host).
 
     Format: OCDS 1.1, https://standard.open-contracting.org/1.1/en/ (JSON in UTF-8;
-    other encodings are detected). What is kept: docs/tenders.md.
+    other encodings are detected; JSON Lines, gzip and zip as bulk downloads come).
+    What is kept: docs/tenders.md.
     """
 
     name = "tenders"
@@ -68,11 +75,16 @@ class Tenders(Collector):
     kinds = ("procurement", "award", "contract")
     every_minutes = 60
     settings = (
-        Setting("url", str, "", "URL of the OCDS feed's first page (a release or record package)"),
-        Setting("path", str, "", "an OCDS .json file, or a folder of them, read instead of a feed"),
+        Setting("url", str, "", "URL of the OCDS feed's first page (a release or record package), or of a bulk file"),
+        Setting("path", str, "", "an OCDS file (.json, .jsonl, .json.gz, .jsonl.gz, .zip), or a folder of them, "
+                                 "read instead of a feed"),
         Setting("buyer_map", dict, {}, "buyer names → campaign unit code or name"),
+        Setting("method_map", dict, {}, "procurement method words → open, selective, limited or direct"),
         Setting("page_size", int, 0, "releases per feed page, sent as `limit` (0: the feed's default)"),
+        Setting("max_unpacked_mb", int, 256, "MB of JSON one file or page may hold or unpack to; "
+                                             "larger ones (zip or gzip bombs) are refused"),
     )
+    record_settings = ("buyer_map", "method_map")
 
     def collect(self, context: CollectContext) -> Iterator[Yielded]:
         if context.settings["path"]:
@@ -89,12 +101,13 @@ class Tenders(Collector):
         url = _resolve(base, saved) if saved else _first_page(base, context.settings["page_size"])
         while True:
             try:
-                document = ocds.load(get_bytes(context.http, url))
+                documents = list(ocds.documents(get_bytes(context.http, url), url, context.settings["max_unpacked_mb"]))
             except ValueError as exc:
-                raise SourceError(f"GET {url}: the answer is {exc}") from None
-            items = list(ocds.releases(document, url))
+                raise SourceError(f"GET {url}: the answer {_described(exc)}") from None
+            items = [item for document in documents for item in ocds.releases_of(document)]
             yield from self._records(items, context)
-            link = _next_link(document)
+            whole = documents[0] if len(documents) == 1 and not isinstance(documents[0], Rejected) else None
+            link = _next_link(whole[1]) if whole else None
             following = urljoin(url, link) if link and items else None
             if following is None or following == url:
                 yield Checkpoint({"next": _relative(base, url)})
@@ -103,25 +116,31 @@ class Tenders(Collector):
             yield Checkpoint({"next": _relative(base, url)})
 
     def _files(self, context: CollectContext) -> Iterator[Yielded]:
-        """New or changed .json files; their releases are merged together, then one checkpoint."""
-        files = list(new_files(Path(context.settings["path"]), (".json",), context.cursor, "path", recursive=True))
-        items: list[ocds.Release | Rejected] = []
-        for file in files:
-            try:
-                items.extend(ocds.releases(ocds.load(file.data), file.name))
-            except ValueError as exc:
-                items.append(Rejected(f"{file.name}: {exc}"))
-        yield from self._records(items, context)
-        if files:
-            yield Checkpoint(files_read(context.cursor, *files))
+        """New or changed files; their releases are merged together, and with the releases of the same
+        processes in the files read before (so that releases merge in date order whatever their order
+        of arrival), then one checkpoint."""
+        limit = context.settings["max_unpacked_mb"]
+        files = list(new_files(Path(context.settings["path"]), ocds.SUFFIXES, {}, "path", recursive=True))
+        read = context.cursor.get(CURSOR_KEY, {})
+        fresh = [file for file in files if read.get(file.name) != file.digest]
+        if not fresh:
+            return
+        items = [item for file in fresh for item in ocds.file_releases(file.data, file.name, limit)]
+        touched = {item.ocid for item in items if isinstance(item, ocds.Release)}
+        earlier = [dataclasses.replace(item, known=True) for file in files if read.get(file.name) == file.digest
+                   for item in ocds.file_releases(file.data, file.name, limit)
+                   if isinstance(item, ocds.Release) and item.ocid in touched]
+        yield from self._records(earlier + items, context)
+        yield Checkpoint(files_read(context.cursor, *fresh))
 
     def _records(self, items: Iterable[ocds.Release | Rejected], context: CollectContext) -> Iterator[Yielded]:
         buyer_map: Mapping[str, str] = context.settings["buyer_map"]
+        methods = METHOD_WORDS.extended(context.settings["method_map"], "method_map")
         for item in merge(items):
             if isinstance(item, Rejected):
                 yield item
                 continue
-            process = {"external_id": item.ocid, **item.columns()}
+            process = {"external_id": item.ocid, **item.columns(methods, context.unknown_words)}
             if "buyer_name" in process:
                 buyer = process["buyer_name"]
                 process["unit_code"] = context.units.code_for(buyer_map.get(buyer, buyer))
@@ -132,6 +151,11 @@ class Tenders(Collector):
             for key, contract in item.contracts.items():
                 yield Record("contract", {"external_id": f"{item.ocid}/{key}", "ocid": item.ocid, "contract_id": key,
                                           **contract})
+
+
+def _described(exc: ValueError) -> str:
+    """A whole answer that cannot be read, as the end of a sentence starting "the answer"."""
+    return str(exc) if isinstance(exc, ocds.TooLarge) else f"is {exc}"
 
 
 def _first_page(base: str, page_size: int) -> str:

@@ -342,13 +342,13 @@ def test_record_packages_use_the_compiled_release(store, registry, tmp_path):
 
 
 def test_taiwan_chinese_methods_and_buyers(store, registry):
-    run_collector(store, registry, "tenders", settings(registry, path=str(FIXTURES / "taiwan-releases-zh")))
+    result = run_collector(store, registry, "tenders", settings(registry, path=str(FIXTURES / "taiwan-releases-zh")))
 
     processes = rows(store, Procurement)
     assert all(ocid.startswith("ocid-6as3t2-") for ocid in processes)
     methods = sorted((p.method or "", p.method_raw) for p in processes.values())
     assert methods == sorted(
-        [("", "公開取得報價單或企劃書")] * 3
+        [("unknown", "公開取得報價單或企劃書")] * 3
         + [("limited", "限制性招標(經公開評選或公開徵求)")] * 3
         + [("limited", "限制性招標(未經公開評選或公開徵求)"), ("open", "公開招標"), ("open", "公開招標"),
            ("open", "公開招標"), ("selective", "選擇性招標(個案)")]
@@ -359,6 +359,7 @@ def test_taiwan_chinese_methods_and_buyers(store, registry):
         "2014-02-05, a bare date, is local midnight")
     assert all(p.tender_start is None for p in processes.values()), "tederPeriod is misspelt: no period"
     assert {p.publisher for p in processes.values()} == {"DSP,Inc."}
+    assert result.unknown_words == {"method": {"公開取得報價單或企劃書": 3}}, "stored as unknown, and counted"
 
 
 def test_moldova_records_and_uganda_planning_releases(store, registry, tmp_path):
