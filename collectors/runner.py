@@ -46,6 +46,7 @@ BATCH_SIZE = 2000
 MAX_PROBLEMS = 50
 """Problems kept in a run's record (the count is always complete)."""
 BOOKKEEPING = {"id", "source", "content_hash", "collected_at"}
+COUNTERS = ("fetched", "inserted", "updated", "unchanged", "rejected")
 MB = 2**20
 ANALYZE_AFTER = 10_000
 """Rows a run inserts into a table before it refreshes the table's statistics (PostgreSQL)."""
@@ -229,6 +230,7 @@ class _Sink:
             if cursor is not None:
                 session.merge(CollectorCursor(collector=self.name, value=cursor, shaped_by=self.fingerprint,
                                               updated_at=utcnow()))
+            _write_counts(session, self.result)
         self.statistics.add({table: table_counts.inserted for table, table_counts in counts.items()})
 
     def ingest(self, upload: FileUpload) -> None:
@@ -348,6 +350,14 @@ def _abandon_earlier_runs(session: Session, name: str) -> None:
                     .execution_options(synchronize_session=False))
 
 
+def _write_counts(session: Session, result: RunResult) -> None:
+    """The run's counts so far on its row, so that a page can show a run's progress."""
+    if result.run_id is not None:
+        session.execute(update(CollectorRun).where(CollectorRun.id == result.run_id)
+                        .values({counter: getattr(result, counter) for counter in COUNTERS})
+                        .execution_options(synchronize_session=False))
+
+
 def _finish(store: Store, result: RunResult) -> None:
     with store.begin() as session:
         run = session.get(CollectorRun, result.run_id)
@@ -359,5 +369,5 @@ def _finish(store: Store, result: RunResult) -> None:
         run.reasons = dict(result.reasons.most_common(MAX_PROBLEMS))
         run.unknown_words = result.unknown_words
         run.notes = result.notes
-        for counter in ("fetched", "inserted", "updated", "unchanged", "rejected"):
+        for counter in COUNTERS:
             setattr(run, counter, getattr(result, counter))

@@ -40,6 +40,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def _run_json(run: CollectorRun) -> dict[str, Any]:
     return {
+        "id": run.id,
         "status": run.status,
         "started": _iso(run.started_at),
         "finished": _iso(run.finished_at),
