@@ -4,27 +4,39 @@ The logged-in account's user name is kept in ``st.session_state``; the account i
 read again from the store on every run, so that one disabled (or deleted) since it logged
 in is logged out at once. A store without any account is an unconfigured demo: every
 visitor is a guest who may view, and nobody may upload or manage. Every login (ok or not)
-and logout is written to the audit log (:func:`models.accounts.authenticate` logs logins).
+and logout is written to the audit log (:func:`models.accounts.authenticate` logs logins) with the
+client's address, by which logins are throttled as well as by account. Behind a reverse proxy every
+visitor seems to come from the proxy: ``[dashboard] trusted_proxies`` in storm.toml (how many proxies
+append to ``X-Forwarded-For``) makes the address the one the nearest of them saw; without it that
+header, which anyone can send, is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+import ipaddress
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard import data
 from dashboard.i18n import t
-from models.accounts import FAILURE_WINDOW, Role, User, authenticate, find_user, is_throttled
+from models.accounts import Role, User, authenticate, find_user, locked_until
 from models.audit import audit
+from models.base import utcnow
 
 GUEST = "guest"
 """The role of every visitor while no account exists."""
 USERNAME_KEY = "auth.username"
 VIEWER_KEY = "auth.viewer"
 NOTICE_KEY = "auth.notice"
+LOCAL = "local"
+"""The address of a visitor on this machine (Streamlit gives none), or behind a proxy not trusted."""
+FORWARDED_FOR = "X-Forwarded-For"
 
 VIEWERS: frozenset[str] = frozenset({GUEST, Role.LEADER, Role.UNIT, Role.ADMIN})
 """Who may open the pages that show aggregates: the overview, actions, units, collectors."""
@@ -117,15 +129,53 @@ def account(session: Session, viewer: Viewer) -> User:
     return user
 
 
-def log_in(username: str, password: str) -> str | None:
-    """Log in; None when it worked, else the i18n key of why not. The attempt is audited either way."""
+def client_address(headers: Mapping[str, str], peer: str | None, settings: Mapping[str, Any]) -> str:
+    """The visitor's address: the connection's peer, or with ``trusted_proxies`` = n in ``settings``
+    the n-th address from the right of ``X-Forwarded-For`` (each trusted proxy appends the one it saw;
+    what is further left the visitor may have written)."""
+    proxies = settings.get("trusted_proxies", 0)
+    if isinstance(proxies, int) and not isinstance(proxies, bool) and proxies > 0:
+        forwarded = [hop.strip() for hop in str(headers.get(FORWARDED_FOR) or "").split(",") if hop.strip()]
+        if forwarded and _is_address(forwarded[-min(proxies, len(forwarded))]):
+            return forwarded[-min(proxies, len(forwarded))]
+    return peer if isinstance(peer, str) and _is_address(peer) else LOCAL
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _visitor_address() -> str:
+    return client_address(st.context.headers, st.context.ip_address, data.config().section("dashboard"))
+
+
+@dataclass(frozen=True)
+class LoginRefused:
+    """Why a login did not work: an i18n key, and for a lock how many minutes are left."""
+
+    key: str
+    minutes: int = 0
+
+
+def _minutes_until(end: dt.datetime) -> int:
+    return max(1, math.ceil((end - utcnow()).total_seconds() / 60))
+
+
+def log_in(username: str, password: str) -> LoginRefused | None:
+    """Log in; None when it worked, else why not. The attempt is audited either way."""
     username = username.strip()
     if not username or not password:
-        return "login.empty"
+        return LoginRefused("login.empty")
+    address = _visitor_address()
     with data.store().begin() as session:
-        user = authenticate(session, username, password)
+        user = authenticate(session, username, password, address)
         if user is None:
-            return "login.throttled" if is_throttled(session, username) else "login.failed"
+            end = locked_until(session, username, address)
+            return LoginRefused("login.failed") if end is None else LoginRefused("login.throttled", _minutes_until(end))
     st.session_state[USERNAME_KEY] = username
     st.session_state.pop(NOTICE_KEY, None)
     return None
@@ -134,13 +184,8 @@ def log_in(username: str, password: str) -> str | None:
 def log_out(viewer: Viewer) -> None:
     if viewer.username is not None:
         with data.store().begin() as session:
-            audit(session, viewer.username, "logout", viewer.username)
+            audit(session, viewer.username, "logout", viewer.username, address=_visitor_address())
     st.session_state.pop(USERNAME_KEY, None)
-
-
-def failure_minutes() -> int:
-    """How long failed logins count against an account, in minutes (for the throttle message)."""
-    return int(FAILURE_WINDOW.total_seconds() // 60)
 
 
 def take_notice() -> str | None:

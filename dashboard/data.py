@@ -312,13 +312,15 @@ def audit_entries(action: str | None = None, actor: str | None = None, limit: in
     if actor:
         query = query.where(AuditEntry.actor == actor)
     with store().begin() as session:
-        return [AuditRow(e.at, e.actor, e.action, e.target, e.ok, dict(e.detail or {})) for e in session.scalars(query)]
+        return [AuditRow(e.at, e.actor, e.action, e.target, e.ok, dict(e.detail or {}), e.address)
+                for e in session.scalars(query)]
 
 
 def audit_choices() -> tuple[list[str], list[str]]:
     """The actions and the actors the audit log holds, sorted (for its filters)."""
     with store().begin() as session:
         actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    address: str | None
         actors = session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)).all()
     return list(actions), list(actors)
 

@@ -24,6 +24,7 @@ from dashboard.charts import by_unit_bars, count_bars, month_trend
 from dashboard.format import datetime_text, value_text
 from dashboard.i18n import t, t_or
 from dashboard.indicator_block import source_freshness
+from dashboard.tables import show_table
 from models.summaries import Filter, Flag, RecordPage, Summary
 
 RECORDS_PER_PAGE = 50
@@ -103,7 +104,7 @@ def _flags(source: str, flags: list[Flag], unit_names: Mapping[str, str], proven
     unit_column = t("record.unit_code")
     rows = [{unit_column: unit_names.get(code, code), **_flag_cells(source, flags, counts[code])} for code in ordered]
     rows.append({unit_column: t("sources.total"), **_flag_cells(source, flags, {f.key: f.count for f in flags})})
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    show_table(pd.DataFrame(rows), hide_index=True)
     st.caption(provenance)
 
 
@@ -171,7 +172,7 @@ def _records(source: str, where: Filter, flags: list[Flag], unit_names: Mapping[
     if not page.rows:
         st.info(t("sources.no_records"))
     else:
-        st.dataframe(_record_frame(source, page, unit_names, timezone), hide_index=True)
+        show_table(_record_frame(source, page, unit_names, timezone), hide_index=True)
         shown = t("sources.records_range", first=page.offset + 1, last=page.offset + len(page.rows), total=page.total)
         st.caption(f"{shown} · {t('sources.personal_shown' if personal else 'sources.personal_hidden')}")
     st.caption(provenance)

@@ -1,4 +1,10 @@
-"""Tables the pages show: rows keyed by field, with the column headers in the UI's language."""
+"""Tables the pages show: rows keyed by field, with the column headers in the UI's language.
+
+Every table goes through :func:`show_table`: the table's toolbar offers its data as a CSV download, and
+a cell a spreadsheet would run as a formula (text from a source, an upload or a login form such
+as ``=cmd|' /C calc'!A0``) must not reach that file as it is. :func:`show_table` quote-prefixes such text
+as the ledger exports do (:func:`collectors.template_files.escape_cell`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
+from collectors.template_files import escape_cell
 from dashboard.i18n import t
 
 
@@ -14,6 +22,22 @@ def labelled_frame(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) ->
     """``rows`` as a frame of ``columns`` (fields), each headed by its ``column.<field>`` string."""
     frame = pd.DataFrame(list(rows), columns=list(columns))
     return frame.rename(columns={column: t(f"column.{column}") for column in columns})
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would take for a formula quote-prefixed."""
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    if text.empty:
+        return frame
+    safe = frame.copy()
+    for column in text:
+        safe[column] = frame[column].map(escape_cell)
+    return safe
+
+
+def show_table(frame: pd.DataFrame, **options: Any) -> None:
+    """``st.dataframe`` of ``frame`` (formula-like text neutralised), with ``options`` as given."""
+    st.dataframe(neutralised(frame), **options)
 
 
 ROW_PIXELS = 35

@@ -15,7 +15,7 @@ from collectors.template_files import shown_values
 from collectors.templates import UploadTemplate
 from collectors.upload_problems import Problem
 from dashboard.i18n import t
-from dashboard.tables import labelled_frame
+from dashboard.tables import labelled_frame, show_table
 
 CROSS_CUTTING = "X"
 PENDING_KEY = "uploads.pending"
@@ -62,7 +62,7 @@ def show_problems(problems: Sequence[Problem]) -> None:
     """The validation report as a table, the message column taking the room."""
     widths = {t("column.row"): 70, t("column.column"): 160, t("column.problem"): 900}
     config = {label: st.column_config.TextColumn(label, width=width) for label, width in widths.items()}
-    st.dataframe(problem_frame(problems), hide_index=True, column_config=config)
+    show_table(problem_frame(problems), hide_index=True, column_config=config)
 
 
 def problem_frame(problems: Sequence[Problem]) -> pd.DataFrame:

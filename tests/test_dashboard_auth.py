@@ -30,7 +30,7 @@ TITLES = {
     routes.AUDIT: "审计日志",
 }
 LOGIN_FAILED = "用户名或密码错误"
-THROTTLED = "登录失败次数过多，请15分钟后再试"
+THROTTLED = "登录失败次数过多，请1分钟后再试"
 
 
 @pytest.fixture
@@ -152,12 +152,28 @@ def test_logins_are_throttled_after_five_failures(app_store: Store) -> None:
     at = login(at, "dsz", PASSWORDS["dsz"])  # the right password, too late
     assert is_login_page(at)
     assert [error.value for error in at.error] == [THROTTLED]
-    assert [action for _, action, _ in audit_log(app_store)] == ["login_failed"] * (MAX_FAILURES + 1)
+    assert [action for _, action, _ in audit_log(app_store)] == ["login_failed"] * MAX_FAILURES + ["login_throttled"]
     with app_store.begin() as session:
         assert authenticate(session, "boss", PASSWORDS["boss"]) is not None, "other accounts are not locked"
+        assert {entry.address for entry in session.scalars(select(AuditEntry).where(AuditEntry.actor == "dsz"))} \
+            == {auth.LOCAL}, "a visitor on this machine (AppTest has no client address)"
 
 
 def test_an_empty_form_asks_for_both(accounts_url: str) -> None:
+@pytest.mark.parametrize(("headers", "peer", "proxies", "address"), [
+    ({}, None, 0, auth.LOCAL),
+    ({}, "198.51.100.7", 0, "198.51.100.7"),
+    ({"X-Forwarded-For": "10.9.9.9"}, "198.51.100.7", 0, "198.51.100.7"),  # not trusted: anyone can send it
+    ({"X-Forwarded-For": "10.9.9.9, 203.0.113.5"}, None, 1, "203.0.113.5"),  # what the proxy saw, not the claim
+    ({"X-Forwarded-For": "10.9.9.9, 203.0.113.5, 192.0.2.1"}, None, 2, "203.0.113.5"),
+    ({"X-Forwarded-For": "203.0.113.5"}, None, 3, "203.0.113.5"),
+    ({}, "198.51.100.7", 1, "198.51.100.7"),
+    ({"X-Forwarded-For": "10.9.9.9"}, "198.51.100.7", True, "198.51.100.7"),  # not a count of proxies
+])
+def test_the_client_address(headers: dict[str, str], peer: str | None, proxies: object, address: str) -> None:
+    assert auth.client_address(headers, peer, {"trusted_proxies": proxies}) == address
+
+
     at = login(ok(fresh().run()), "", "")
     assert [error.value for error in at.error] == ["请输入用户名和密码"]
 
@@ -253,7 +269,7 @@ def test_the_audit_log_newest_first_filtered_by_action_and_actor(app_store: Stor
     at = login(ok(fresh().run()), "root", PASSWORDS["root"])
     at = open_page(at, routes.AUDIT)
     table = at.dataframe[0].value
-    assert list(table.columns) == ["时间", "账号", "操作", "对象", "结果", "详情"]
+    assert list(table.columns) == ["时间", "账号", "操作", "对象", "结果", "详情", "来源地址"]
     assert table[["账号", "操作", "结果"]].values.tolist()[:2] == [["root", "登录", "成功"], ["boss", "登录失败", "失败"]]
     assert len(table) == 6  # the four accounts added, and the two logins
     at.selectbox(key="audit.action").select("login_failed")
@@ -280,6 +296,11 @@ def test_an_admin_adds_disables_enables_and_resets_accounts(app_store: Store) ->
     at.button(key="users.submit_add").click()
     assert [error.value for error in ok(at.run()).error] == ["密码至少要 8 位。"]
     at.text_input(key="users.new_password").input("西河镇密码456")
+    for weak in ("password", "12345678", " " * 8, "xhz"):
+        at.text_input(key="users.new_password").input(weak)
+        at.text_input(key="users.new_password_again").input(weak)
+        at.button(key="users.submit_add").click()
+        assert ok(at.run()).error[0].value.startswith(("密码太容易被猜到", "密码至少要 8 位"))
     at.text_input(key="users.new_password_again").input("西河镇密码456")
     at.button(key="users.submit_add").click()
     at = ok(at.run())
@@ -299,6 +320,10 @@ def test_an_admin_adds_disables_enables_and_resets_accounts(app_store: Store) ->
     assert "已重置账号 xhz 的密码。" in [success.value for success in at.success]
 
     at.selectbox(key="users.pick").select("root")
+    at.text_input(key="users.reset_password").input("xhzxhzxhz")
+    at.button(key="users.submit_reset").click()
+    assert ok(at.run()).error[0].value.startswith("密码太容易被猜到（常见密码、单词、日期、重复或连续的字符）。")
+
     at.button(key="users.disable").click()
     assert [error.value for error in ok(at.run()).error] == ["不能停用自己正在使用的账号。"]
 

@@ -1,4 +1,5 @@
-"""审计日志 (admins): logins, uploads and admin actions, newest first, filtered by action and account."""
+"""审计日志 (admins): logins, uploads, downloads and admin actions, newest first, filtered by action and account;
+with the client's address of what came through the dashboard."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dashboard import auth, data
 from dashboard.data import AuditRow
 from dashboard.format import datetime_text
 from dashboard.i18n import t, t_or
-from dashboard.tables import labelled_frame
+from dashboard.tables import labelled_frame, show_table
 
 
 def _detail(row: AuditRow) -> str:
@@ -49,7 +50,8 @@ else:
             "target": entry.target or "",
             "ok": t("audit.ok") if entry.ok else t("audit.failed"),
             "detail": _detail(entry),
+            "address": entry.address or "",
         }
         for entry in entries
     ]
-    st.dataframe(labelled_frame(rows, ["at", "actor", "action", "target", "ok", "detail"]), hide_index=True)
+    show_table(labelled_frame(rows, ["at", "actor", "action", "target", "ok", "detail", "address"]), hide_index=True)

@@ -7,29 +7,30 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.auth import Viewer
 from dashboard.i18n import t
+from models.accounts import USERNAME_LENGTH
 
 FORM_WIDTH = 420
 """Pixels: a login form need not span a wide screen."""
 
 
 def render() -> None:
-    """User name and password; a failed attempt says why (wrong, or too many failures)."""
+    """User name and password; a failed attempt says why (wrong, or too many failures: for how long)."""
     st.title(t("app.title"))
     notice = auth.take_notice()
     if notice:
         st.warning(t(notice), icon=":material/logout:")
     with st.form("login", width=FORM_WIDTH):
         st.subheader(t("login.title"))
-        username = st.text_input(t("login.username"), key="login.username")
+        username = st.text_input(t("login.username"), max_chars=USERNAME_LENGTH, key="login.username")
         password = st.text_input(t("login.password"), type="password", key="login.password")
         submitted = st.form_submit_button(
             t("login.submit"), type="primary", icon=":material/login:", key="login.submit"
         )
     if submitted:
-        problem = auth.log_in(username, password)
-        if problem is None:
+        refused = auth.log_in(username, password)
+        if refused is None:
             st.rerun()
-        st.error(t(problem, minutes=auth.failure_minutes()), icon=":material/error:")
+        st.error(t(refused.key, minutes=refused.minutes), icon=":material/error:")
     st.caption(t("login.caption"))
 
 

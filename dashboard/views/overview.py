@@ -20,6 +20,7 @@ from dashboard.format import action_title, date_text, delta_text, target_text, v
 from dashboard.i18n import t
 from dashboard.indicator_block import render_indicator
 
+from dashboard.tables import show_table
 # Statuses every action card counts, even at zero; others (tracked) only when present. (A page
 # script is run with Streamlit's magic: a string under a constant would be shown on the page.)
 ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
@@ -110,7 +111,7 @@ def _collectors(campaign: CampaignView, statuses: list[CollectorStatus]) -> None
     if not statuses:
         st.info(t("collectors.none"))
         return
-    st.dataframe(collector_frame(statuses, campaign.timezone), hide_index=True)
+    show_table(collector_frame(statuses, campaign.timezone), hide_index=True)
     st.page_link(routes.COLLECTORS, label=t("nav.collectors"), icon=":material/arrow_forward:")
 
 

@@ -17,7 +17,7 @@ from dashboard.campaign_view import UnitInfo
 from dashboard.data import LedgerMark
 from dashboard.format import column_format, column_value, period_text
 from dashboard.i18n import t
-from dashboard.tables import full_height
+from dashboard.tables import full_height, show_table
 
 GROUPS = (("units.group_local", ("township", "street")), ("units.group_departments", ("department",)))
 CROSS_CUTTING = "X"
@@ -62,7 +62,7 @@ def _scorecard(units: Sequence[UnitInfo], reports: list[IndicatorReport], key: s
         for report in columns
     }
     frame = pd.DataFrame(rows).astype({t("column.rank"): "Int64"})
-    st.dataframe(frame, hide_index=True, column_config=config, height=full_height(len(rows)))
+    show_table(frame, hide_index=True, column_config=config, height=full_height(len(rows)))
 
 
 def _panel(panel: data.Panel) -> None:
@@ -71,7 +71,7 @@ def _panel(panel: data.Panel) -> None:
     if not panel.rows:
         st.info(t("units.pending", name=panel.title))
         return
-    st.dataframe(pd.DataFrame(panel.rows), hide_index=True, height=full_height(len(panel.rows)))
+    show_table(pd.DataFrame(panel.rows), hide_index=True, height=full_height(len(panel.rows)))
 
 
 def _ledgers(units: Sequence[UnitInfo], templates: Sequence[UploadTemplate], marks: list[LedgerMark]) -> None:
@@ -86,7 +86,7 @@ def _ledgers(units: Sequence[UnitInfo], templates: Sequence[UploadTemplate], mar
         row[t("units.ledgers_count")] = f"{sum(p is not None for p in periods.values())}/{len(templates)}"
         row.update({title: period_text(p) if p else t("empty") for title, p in periods.items()})
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, height=full_height(len(rows)))
+    show_table(pd.DataFrame(rows), hide_index=True, height=full_height(len(rows)))
 
 
 viewer = auth.require(auth.VIEWERS)

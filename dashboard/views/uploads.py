@@ -34,7 +34,7 @@ from dashboard.auth import Viewer
 from dashboard.campaign_view import CampaignView
 from dashboard.format import datetime_text, period_text
 from dashboard.i18n import t, t_or
-from dashboard.tables import labelled_frame
+from dashboard.tables import labelled_frame, show_table
 from dashboard.upload_forms import (
     PENDING_KEY,
     PendingUpload,
@@ -121,7 +121,7 @@ def _report(result: UploadResult, template: UploadTemplate, names: Mapping[str, 
         return False
     st.success(t("uploads.valid", rows=len(result.rows)), icon=":material/check_circle:")
     st.subheader(t("uploads.preview"))
-    st.dataframe(preview_frame(template, result.rows, names), hide_index=True)
+    show_table(preview_frame(template, result.rows, names), hide_index=True)
     return True
 
 
@@ -218,7 +218,7 @@ def _history(viewer: Viewer, campaign: CampaignView) -> None:
             upload_status=t_or(f"upload_status.{row['upload_status']}", row["upload_status"]),
         )
     columns = ["uploaded_at", "template", "unit", "period", "file", "rows", "upload_status", "uploaded_by"]
-    st.dataframe(labelled_frame(rows, columns), hide_index=True)
+    show_table(labelled_frame(rows, columns), hide_index=True)
     picked, button = st.columns([3, 1], vertical_alignment="bottom")
     labels = {row["id"]: f"{row['uploaded_at']} · {row['template']} · {row['file']}" for row in rows}
     chosen = picked.selectbox(t("uploads.original"), list(labels), format_func=labels.__getitem__,

@@ -14,8 +14,17 @@ from dashboard import auth, data
 from dashboard.auth import Viewer
 from dashboard.format import datetime_text
 from dashboard.i18n import t
-from dashboard.tables import labelled_frame
-from models.accounts import MIN_PASSWORD_LENGTH, AccountError, Role, add_user, reset_password, set_active
+from dashboard.tables import labelled_frame, show_table
+from models.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    Role,
+    add_user,
+    password_problem,
+    reset_password,
+    set_active,
+)
 
 DONE_KEY = "users.done"
 
@@ -32,9 +41,13 @@ def _run(change: Callable[[Session], None], done: str) -> None:
     st.rerun()
 
 
-def _password_problem(password: str, again: str | None = None) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return t("users.short_password", length=MIN_PASSWORD_LENGTH)
+def _password_problem(password: str, username: str, role: str, again: str | None = None) -> str | None:
+    """Why the password will not do for the account (see :func:`models.accounts.password_problem`), in words."""
+    problem = password_problem(password, username, role)
+    if problem is not None:
+        strictness = t("users.password_admin") if role == Role.ADMIN else ""
+        return t(f"users.password_{problem}", shortest=MIN_PASSWORD_LENGTH, longest=MAX_PASSWORD_LENGTH,
+                 strictness=strictness)
     if again is not None and password != again:
         return t("users.passwords_differ")
     return None
@@ -53,7 +66,7 @@ def _list(accounts: list[data.Account], unit_names: dict[str, str], timezone: st
         for a in accounts
     ]
     columns = ["username", "display_name", "role", "unit", "active", "last_login"]
-    st.dataframe(labelled_frame(rows, columns), hide_index=True)
+    show_table(labelled_frame(rows, columns), hide_index=True)
 
 
 def _add(admin: Viewer, unit_names: dict[str, str]) -> None:
@@ -83,7 +96,7 @@ def _add(admin: Viewer, unit_names: dict[str, str]) -> None:
     problem = (
         t("users.need_username") if not username
         else t("users.need_unit") if role == Role.UNIT and not unit
-        else _password_problem(password, again)
+        else _password_problem(password, username, role, again)
     )
     if problem:
         st.error(problem, icon=":material/error:")
@@ -100,6 +113,7 @@ def _add(admin: Viewer, unit_names: dict[str, str]) -> None:
 def _change(admin: Viewer, accounts: list[data.Account]) -> None:
     st.subheader(t("users.change"))
     states = {a.username: a.active for a in accounts}
+    roles = {a.username: a.role for a in accounts}
     picked = st.selectbox(t("users.pick"), list(states), key="users.pick")
     if picked is None:
         return
@@ -120,7 +134,7 @@ def _change(admin: Viewer, accounts: list[data.Account]) -> None:
             t("users.new_password", length=MIN_PASSWORD_LENGTH), type="password", key="users.reset_password"
         )
         if st.form_submit_button(t("users.reset"), icon=":material/key:", key="users.submit_reset"):
-            problem = _password_problem(password)
+            problem = _password_problem(password, picked, roles[picked])
             if problem:
                 st.error(problem, icon=":material/error:")
             else:
