@@ -302,6 +302,7 @@ class AuditRow:
     target: str | None
     ok: bool
     detail: dict[str, Any]
+    address: str | None
 
 
 def audit_entries(action: str | None = None, actor: str | None = None, limit: int = AUDIT_ROWS) -> list[AuditRow]:
@@ -320,7 +321,6 @@ def audit_choices() -> tuple[list[str], list[str]]:
     """The actions and the actors the audit log holds, sorted (for its filters)."""
     with store().begin() as session:
         actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-    address: str | None
         actors = session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)).all()
     return list(actions), list(actors)
 

@@ -19,8 +19,8 @@ from dashboard.collector_summary import collector_frame, freshness
 from dashboard.format import action_title, date_text, delta_text, target_text, value_text
 from dashboard.i18n import t
 from dashboard.indicator_block import render_indicator
-
 from dashboard.tables import show_table
+
 # Statuses every action card counts, even at zero; others (tracked) only when present. (A page
 # script is run with Streamlit's magic: a string under a constant would be shown on the page.)
 ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
