@@ -86,7 +86,7 @@ def ranking_rows(session: Session, scope: Scope, personal: bool) -> list[dict[st
 
 
 PANELS = [
-    UnitPanel("required_duties", "规定动作按期完成情况（五项规定动作及“六查六看”、自查自验）", required_duty_rows),
+    UnitPanel("required_duties", "规定动作按期完成情况", required_duty_rows),
     UnitPanel(DUTIES_PANEL, "各阶段规定动作进度", phase_duty_rows),
     UnitPanel("overdue_rectification", "逾期未完成的整改事项", overdue_rows),
     UnitPanel("enforcement_ranking", "重点执法部门政风行风评议排名（任务11）", ranking_rows),

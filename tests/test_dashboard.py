@@ -180,7 +180,7 @@ def test_overview_on_an_empty_store(empty_app_url: str) -> None:
     assert "方法步骤" in shown and "五大行动" in shown
     for title in ACTION_TITLES.values():
         assert f"**{title}**" in shown
-    assert ":gray-badge[暂无数据 7]" in shown  # the 7 indicators of action 1
+    assert ":gray-badge[暂无数据 9]" in shown  # the 9 indicators of action 1 (tasks 1-3)
     assert len(at.get("page_link")) == len(ACTION_TITLES) + 1  # the cards and the collectors page
     assert service_center_row(at)["最近运行"] == "从未运行"
     assert [chart["layer"][0]["mark"]["type"] for chart in charts(at)] == ["bar"]  # the phase timeline

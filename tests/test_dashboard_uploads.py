@@ -281,7 +281,7 @@ def test_the_units_page_ranks_units_among_their_peers(
 
 
 @pytest.mark.parametrize("username, sees_owner", [("boss", True), ("dsz", False)])
-def test_the_plugins_panels_show_the_five_ones_and_overdue_items(
+def test_the_plugins_panels_show_the_required_duties_and_overdue_items(
     app_store: Store, registry: Registry, username: str, sees_owner: bool
 ) -> None:
     duties = ("动员部署大会", "宣传专栏", "回头看活动", "整改方案", "修订完善制度")
@@ -289,9 +289,11 @@ def test_the_plugins_panels_show_the_five_ones_and_overdue_items(
            [activity("dsz", dt.date(2026, 6, day), kind) for day, kind in enumerate(duties, 1)])
     upload(app_store, registry, "rectification", "dsz", "campaign", [item("dsz", "窗口排队长", dt.date(2026, 3, 1))])
     at = units_page(username)
-    (five_ones,) = frames_with(at, "五个一")
-    assert five_ones.set_index("单位").loc["东山镇"].tolist() == ["✓"] * 5 + ["已完成"]
-    assert five_ones.iloc[0]["五个一"] == "未完成", "incomplete units first"
+    (duties,) = frames_with(at, "五项规定动作")
+    dsz = duties.set_index("单位").loc["东山镇"]
+    # Each of the five held on 06-01..06-05, before the end of its phase: on time, with the day.
+    assert dsz.tolist()[:5] == [f"✓ 6月{day}日" for day in range(1, 6)] and dsz["五项规定动作"] == "按期完成"
+    assert duties.iloc[0]["五项规定动作"] == "未按期完成", "units short of the five first"
     (overdue,) = frames_with(at, "逾期天数")
     assert overdue[["单位", "问题"]].values.tolist() == [["东山镇", "窗口排队长"]]
     assert ("责任人" in overdue.columns) is sees_owner, "names of people only for leaders and admins"

@@ -28,6 +28,7 @@ from collectors.report import STATUS_LABELS, campaign_scope, indicator_reports
 from collectors.runner import run_collector
 from models.base import UTCDateTime, utcnow
 from models.campaign import IndicatorTarget
+from models.campaign_file import read_campaign
 from models.complaints import CATEGORIES, Complaint
 from models.upsert import upsert
 from plugins.complaints_demo import ComplaintsDemo
@@ -49,8 +50,11 @@ OWNER = SAMPLES["rectification"].rows[0]["owner"]  # 王五, the 责任人 of th
 ACTION_SHEETS = [
     "一、凝心聚力振精神", "二、简政放权提效能", "三、真评实议树形象", "四、效能亮剑转作风", "五、强责问效抓执行",
 ]
-PANEL_SHEETS = ["“五个一”完成情况", "逾期未完成的整改事项", "重点执法部门政风行风评议排名（任务11）"]
+PANEL_SHEETS = ["规定动作按期完成情况", "各阶段规定动作进度", "逾期未完成的整改事项", "重点执法部门政风行风评议排名（任务11）"]
 SECTIONS = ["一、总体情况", "二、分类情况", "三、排名靠后单位", "四、逾期事项", "五、热点问题", "六、下一步工作要求"]
+
+INDICATORS = len(read_campaign().data["indicators"])
+"""How many indicators the shipped campaign declares."""
 
 
 def collect(store, registry, name: str, **values: str) -> None:
@@ -174,7 +178,7 @@ def test_the_workbook_holds_every_task_and_indicator_with_the_numbers_of_the_rep
         campaign_ids = set(session.scalars(select(IndicatorTarget.id)))
         reports = {r.id: r for r in indicator_reports(session, registry, Config(path=None), through=DAY)}
     rows = indicator_rows(book)
-    assert set(rows) == campaign_ids and len(campaign_ids) == 45
+    assert set(rows) == campaign_ids and len(campaign_ids) == INDICATORS
     for key, report in reports.items():
         row = rows[key]
         assert row["状态"] == STATUS_LABELS[report.status], key
@@ -186,8 +190,8 @@ def test_the_workbook_holds_every_task_and_indicator_with_the_numbers_of_the_rep
     on_time = next(c for c in book["二、简政放权提效能"]["D"] if c.value == rows["T04.on_time_rate"]["数值"])
     assert on_time.number_format == "0.0%"
     summary = {row[0]: row for row in table_rows(book["汇总"])}
-    assert summary["合计"][1:3] == (18, 45)
-    assert sum(summary["合计"][3:]) == 45
+    assert summary["合计"][1:3] == (18, INDICATORS)
+    assert sum(summary["合计"][3:]) == INDICATORS
 
 
 def test_the_workbook_is_as_of_the_chosen_day(filled, registry):
@@ -225,8 +229,8 @@ def test_the_rankings_and_the_ledgers(filled, registry):
     assert ranking["区市场监督管理局"][2] == pytest.approx(92.5) and ranking["区市场监督管理局"][0] == 1
     overdue = table_rows(book["逾期未完成的整改事项"])
     assert [(row[0], row[1]) for row in overdue] == [("东山镇", "办事指南更新不及时")]
-    five_ones = {row[0]: row for row in table_rows(book["“五个一”完成情况"])}
-    assert five_ones["东山镇"][1] == "✓"  # the sample's 动员部署大会
+    duties = {row[0]: row for row in table_rows(book["规定动作按期完成情况"])}
+    assert duties["东山镇"][1] == "✓ 6月5日"  # the sample's 动员部署大会, in time for the end of 动员部署 (06-10)
     assert OWNER not in xml_text(content)
 
 
@@ -238,7 +242,7 @@ def test_competition_places():
 def test_a_workbook_of_an_empty_store(store, registry):
     _, book = workbook_of(store, registry)
     rows = indicator_rows(book)
-    assert len(rows) == 45 and {row["状态"] for row in rows.values()} == {"暂无数据"}
+    assert len(rows) == INDICATORS and {row["状态"] for row in rows.values()} == {"暂无数据"}
     assert table_rows(book["单位排名"]) == []
     assert table_rows(book["逾期未完成的整改事项"]) == [("暂无数据（尚未上报相关台账）",)]
 
@@ -279,7 +283,15 @@ def test_the_bulletin_has_its_sections_and_the_period_s_numbers(filled, registry
         FROM cases WHERE completed_at >= :start AND completed_at < :end""", **period)
     assert accepted > 0 and completed > 0
     assert totals["受理办件（件）"] == str(accepted) and totals["办结办件（件）"] == str(completed)
-    assert totals["限时办结率"] == f"{on_time / timed:.1%}"
+    # Due in the week and still open at its end (it has ended): late, in the rate's denominator.
+    [(open_late,)] = count(filled, """SELECT count(*) FROM cases WHERE due_at >= :start AND due_at < :end
+        AND (completed_at IS NULL OR completed_at >= :end)""", **period)
+    assert totals["限时办结率"] == f"{on_time / (timed + open_late):.1%}"
+    [(satisfied, followed_up)] = count(filled, """SELECT
+        sum(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END),
+        sum(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END)
+        FROM complaints WHERE received_at >= :start AND received_at < :end""", **period)
+    assert followed_up > 0 and totals["投诉回访满意率"] == f"{satisfied / followed_up:.1%}"
     assert totals["办事群众满意率"] == f"{good / rated:.1%}"
     overdue_rule = """received_at >= :since AND received_at < :end AND deadline_at < :end
         AND ((closed_at IS NULL AND status <> 'closed') OR closed_at > :end)"""
@@ -307,7 +319,9 @@ def test_the_bulletin_has_its_sections_and_the_period_s_numbers(filled, registry
 
     rates = count(filled, """SELECT u.name, sum(CASE WHEN c.completed_at <= c.due_at THEN 1 ELSE 0 END), count(*)
         FROM cases c JOIN units u ON u.code = c.unit_code
-        WHERE c.completed_at >= :start AND c.completed_at < :end AND c.due_at IS NOT NULL GROUP BY u.name""", **period)
+        WHERE (c.completed_at >= :start AND c.completed_at < :end AND c.due_at IS NOT NULL)
+        OR (c.due_at >= :start AND c.due_at < :end AND (c.completed_at IS NULL OR c.completed_at >= :end))
+        GROUP BY u.name""", **period)  # completed in the week, or due in it and still open at its end
     bottom = sorted((r for r in rates if r[1] < r[2]), key=lambda r: (r[1] / r[2], -r[2], r[0]))[:3]
     shown = tables["限时办结率排名靠后的单位"][1:] if bottom else []
     assert bottom or "本期限时办结率没有低于100%的单位。" in paragraphs

@@ -146,13 +146,15 @@ def test_storm_unit_panels(store):
     panel = UnitPanel("by_kind", "按类别", units_by_kind)
     registry = load_registry([SimpleNamespace(storm_unit_panels=hookimpl(lambda: [panel]))])
     assert list(registry.unit_panels)[-1] == "by_kind"
-    assert {"five_ones", "overdue_rectification", "enforcement_ranking"} <= set(registry.unit_panels)
+    assert {"required_duties", "phase_duties", "overdue_rectification", "enforcement_ranking"} <= set(registry.unit_panels)
     with store.begin() as session:
         scope = campaign_scope(session, Config(path=None))
         assert registry.unit_panels["by_kind"].rows(session, scope, False) == [{"单位": "东山镇", "personal": False}]
-        assert registry.unit_panels["five_ones"].rows(session, scope, False)[0]["五个一"] == "未完成"
-    twice = load_registry([SimpleNamespace(storm_unit_panels=hookimpl(lambda: [UnitPanel("five_ones", "x", units_by_kind)]))])
-    with pytest.raises(UserError, match="unit panel 'five_ones'"):
+        assert registry.unit_panels["required_duties"].rows(session, scope, False)[0]["五项规定动作"] == "未按期完成"
+    twice = load_registry(
+        [SimpleNamespace(storm_unit_panels=hookimpl(lambda: [UnitPanel("required_duties", "x", units_by_kind)]))]
+    )
+    with pytest.raises(UserError, match="unit panel 'required_duties'"):
         twice.unit_panels
 
 

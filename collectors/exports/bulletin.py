@@ -29,7 +29,8 @@ from models.base import utcnow
 from models.bulletin import CategoryCount
 from models.campaign import Campaign, Unit
 from models.complaints import CATEGORIES, FOUR_CHAOS
-from models.indicators import IndicatorValues, Scope, compute
+from models.indicators import IndicatorValues, Measure, Scope, compute
+from models.indicators.complaints import CALLBACK_SATISFACTION
 
 ON_TIME = "T04.on_time_rate"
 SATISFACTION = "T04.satisfaction"
@@ -91,7 +92,10 @@ class _Reader:
 
     def indicator(self, indicator_id: str, scope: Scope) -> IndicatorValues | None:
         spec = self.registry.indicators.get(indicator_id)
-        return compute(self.session, spec.measure, scope) if spec else None
+        return self.measure(spec.measure, scope) if spec else None
+
+    def measure(self, measure: Measure, scope: Scope) -> IndicatorValues:
+        return compute(self.session, measure, scope)
 
 
 def _rate_table(reader: _Reader, values: IndicatorValues | None, label: str) -> Sheet:
@@ -106,21 +110,28 @@ def _rate_table(reader: _Reader, values: IndicatorValues | None, label: str) -> 
     return Sheet(label, f"{label}排名靠后的单位", ["倒数名次", "单位", label, "计算依据"], rows)
 
 
+def _basis(values: IndicatorValues | None, words: str) -> str:
+    """``（words）`` with the fraction's denominator and numerator filled in, or nothing without a value."""
+    if values is None or values.value is None:
+        return ""
+    return "（" + words.format(den=f"{values.denominator:.0f}", num=f"{values.numerator:.0f}") + "）"
+
+
 def _overall(reader: _Reader, on_time: IndicatorValues | None, satisfaction: IndicatorValues | None,
-             overdue_cases: int) -> Section:
+             callback: IndicatorValues, overdue_cases: int) -> Section:
     cases = counts.case_totals(reader.session, reader.scope)
     complaints = counts.complaint_totals(reader.session, reader.scope, reader.to_date.start)
     tenders = counts.tender_totals(reader.session, reader.scope)
     on_time_rate = on_time.value if on_time else None
     satisfied = satisfaction.value if satisfaction else None
-    basis = ""
-    if on_time is not None and on_time_rate is not None:
-        basis = f"（办结有时限的{on_time.denominator:.0f}件中按时办结{on_time.numerator:.0f}件）"
+    basis = _basis(on_time, "本期应办结的{den}件中按时办结{num}件，到期仍未办结的计为未按时")
+    callback_basis = _basis(callback, "有回访评价的{den}件中满意和基本满意{num}件")
     end = chinese_date(reader.period.last)
     text = (
         f"{reader.period.label}，政务服务中心受理办件{cases.accepted}件，办结{cases.completed}件，"
         f"限时办结率{_percent(on_time_rate)}{basis}，办事群众满意率{_percent(satisfied)}。"
-        f"受理效能投诉{complaints.received}件，办结{complaints.closed}件；截至{end}，超过办理时限未办结的投诉"
+        f"受理效能投诉{complaints.received}件，办结{complaints.closed}件，"
+        f"投诉回访满意率{_percent(callback.value)}{callback_basis}；截至{end}，超过办理时限未办结的投诉"
         f"{complaints.overdue}件，超过承诺时限未办结的办件{overdue_cases}件。"
         f"公共资源交易发布招标公告{tenders.published}项（其中仅一家投标{tenders.single_bidder}项），"
         f"授予合同{tenders.awarded}项。"
@@ -130,6 +141,7 @@ def _overall(reader: _Reader, on_time: IndicatorValues | None, satisfaction: Ind
         ["限时办结率", Number(on_time_rate, "ratio") if on_time_rate is not None else NO_DATA],
         ["办事群众满意率", Number(satisfied, "ratio") if satisfied is not None else NO_DATA],
         ["受理投诉（件）", complaints.received], ["办结投诉（件）", complaints.closed],
+        ["投诉回访满意率", Number(callback.value, "ratio") if callback.value is not None else NO_DATA],
         ["超期未办结投诉（件）", complaints.overdue], ["超期未办结办件（件）", overdue_cases],
         ["发布招标公告（项）", tenders.published], ["其中仅一家投标（项）", tenders.single_bidder],
         ["授予合同（项）", tenders.awarded],
@@ -222,7 +234,8 @@ def bulletin(session: Session, registry: Registry, config: Config, period: Perio
     hot_section, hot_names = _hot(categories, four_chaos)
     overdue_section = _overdue(reader, overdue)
     sections = [
-        _overall(reader, on_time, satisfaction, sum(overdue[0].values())),
+        _overall(reader, on_time, satisfaction, reader.measure(CALLBACK_SATISFACTION, reader.scope),
+                 sum(overdue[0].values())),
         _categories(reader, categories),
         bottom_section,
         overdue_section,

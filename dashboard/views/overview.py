@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from collectors.report import IndicatorReport
+from collectors.report import IndicatorReport, campaign_scope
 from collectors.status import CollectorStatus
 from dashboard import data, routes
 from dashboard.alert_list import all_alerts, render_alerts
@@ -26,6 +27,8 @@ from dashboard.tables import show_table
 ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
 CROSS_CUTTING = "X"
 ALERTS_SHOWN = 10
+# The units panel that counts, per duty every unit owes, the units on time, late, overdue and pending.
+DUTIES_PANEL = "phase_duties"
 
 
 def _headlines(campaign: CampaignView, situation: data.Situation, statuses: dict[str, CollectorStatus]) -> None:
@@ -55,6 +58,35 @@ def _alerts(campaign: CampaignView, situation: data.Situation, reports: list[Ind
     render_alerts(alerts, data.source_titles(), campaign.timezone, ALERTS_SHOWN)
 
 
+def _duty_rows() -> list[dict[str, Any]]:
+    """The per-duty progress rows (phase, duty, deadline, owed by, units per state), if a plugin gives them."""
+    panel = data.registry().unit_panels.get(DUTIES_PANEL)
+    if panel is None:
+        return []
+    with data.store().begin() as session:
+        return panel.rows(session, campaign_scope(session, data.config()), False)
+
+
+def _duties(phase_name: str) -> None:
+    """What every unit owes in the current phase, by when and how many stand where; and how many units
+    are late on the duties of the phases before it."""
+    rows = _duty_rows()
+    due = [row for row in rows if row["阶段"] == phase_name]
+    if due:
+        st.markdown(t("phase.duties", end=date_text(due[0]["截止日期"])) + "".join(
+            "\n- " + t("phase.duty_line", name=row["规定动作"], owners=row["责任单位"], on_time=row["按期完成"],
+                       late=row["逾期完成"], overdue=row["逾期未完成"], pending=row["未到期"])
+            for row in due
+        ))
+    earlier = [row for row in rows if row["截止日期"] < due[0]["截止日期"]] if due else []
+    late = [row for row in earlier if row["逾期完成"] or row["逾期未完成"]]
+    if late:
+        st.markdown(t("phase.earlier") + "".join(
+            "\n- " + t("phase.earlier_line", name=row["规定动作"], late=row["逾期完成"], overdue=row["逾期未完成"])
+            for row in late
+        ))
+
+
 def _phases(campaign: CampaignView) -> None:
     st.subheader(t("overview.phases"))
     if not campaign.phases:
@@ -70,6 +102,7 @@ def _phases(campaign: CampaignView) -> None:
                 t("phase.current", name=phase.name, start=date_text(phase.starts_on), end=date_text(phase.ends_on))
             )
             st.markdown(t("phase.due") + "".join(f"\n- {item}" for item in phase.due))
+            _duties(phase.name)
         elif where.upcoming:
             st.markdown(t("phase.upcoming", name=where.upcoming.name, start=date_text(where.upcoming.starts_on)))
         elif where.last:
