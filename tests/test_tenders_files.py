@@ -247,3 +247,66 @@ def test_method_map_adds_words_and_re_reads_files_already_read(store, registry, 
     assert failed.status == "failed"
     assert failed.error == ("method_map['网上竞价'] = 'auction' is not a method; "
                             "use one of direct, limited, open, selective")
+
+
+# --- publication dates that are guessed or cannot be true ----------------------------------------
+
+
+def notice(kind: str, published: str) -> list[dict]:
+    return [{"id": kind, "documentType": kind, "datePublished": published}]
+
+
+def tender_release(ocid: str, date: str, published: str | None) -> dict:
+    """A tender release, its period 2026-03-01 to 03-25, its notice published on ``published`` (None: no notice)."""
+    tender = {"procurementMethod": "open", "numberOfTenderers": 5,
+              "tenderPeriod": {"startDate": "2026-03-01T01:00:00Z", "endDate": "2026-03-25T02:00:00Z"},
+              **({"documents": notice("tenderNotice", published)} if published else {})}
+    return release(ocid, date, tender=tender)
+
+
+def award_release(ocid: str, date: str, awarded: str, published: str | None) -> dict:
+    award = {"id": "A1", "date": awarded, "value": {"amount": 1000, "currency": "CNY"},
+             **({"documents": notice("awardNotice", published)} if published else {})}
+    return release(ocid, date, tag=["award"], awards=[award])
+
+
+def test_guessed_and_impossible_publication_dates_are_noted_counted_by_publisher_and_not_used(
+    store, registry, tmp_path
+):
+    from models.indicators import compute
+    from models.indicators.tenders import MEASURES
+    from models.summaries import Filter, tenders
+
+    write(tmp_path, "a.json", {"publisher": {"name": "甲交易中心"}, "releases": [
+        # the tender notice published after the bid deadline (03-25): cannot be true
+        tender_release("x-1", "2026-03-01T01:00:00Z", "2026-03-30T01:00:00Z"),
+        award_release("x-1", "2026-04-06T01:00:00Z", "2026-04-02T01:00:00Z", "2026-04-06T01:00:00Z"),  # 4 days
+        # the award notice published 14 months after the award: cannot be true
+        tender_release("x-2", "2026-03-01T01:00:00Z", "2026-03-01T01:00:00Z"),
+        award_release("x-2", "2027-06-01T01:00:00Z", "2026-03-30T01:00:00Z", "2027-06-01T01:00:00Z"),
+    ]})
+    write(tmp_path, "b.json", {"publisher": {"name": "乙公司"}, "releases": [
+        # no notice documents: both dates are the releases' (regenerated in September, after the
+        # deadline, but that is the guess's doing: noted as guessed)
+        tender_release("y-1", "2026-09-01T01:00:00Z", None),
+        award_release("y-1", "2026-09-01T01:00:00Z", "2026-04-01T01:00:00Z", None),
+        tender_release("y-2", "2026-03-01T01:00:00Z", "2026-03-01T01:00:00Z"),
+        award_release("y-2", "2026-04-03T01:00:00Z", "2026-04-01T01:00:00Z", "2026-04-03T01:00:00Z"),  # 2 days
+    ]})
+    result = run_collector(store, registry, "tenders", settings(registry, path=str(tmp_path)))
+    assert (result.status, result.rejected) == ("success", 0), result.problems
+
+    guessed = {ocid: p.published_guessed for ocid, p in rows(store, Procurement).items()}
+    assert guessed == {"x-1": False, "x-2": False, "y-1": True, "y-2": False}
+    assert rows(store, Award)["y-1/A1"].published_at == dt.datetime(2026, 9, 1, 1, tzinfo=UTC), "stored, marked"
+    year = Filter(dt.datetime(2025, 12, 31, 16, tzinfo=UTC), dt.datetime(2026, 12, 31, 16, tzinfo=UTC))
+    with store.begin() as session:
+        summary = tenders.summary(session, year)
+        notes = {row["external_id"]: row["date_note"] for row in tenders.records(session, year).rows}
+        timeliness = compute(session, MEASURES["T14.award_disclosure_timeliness"], year.scope)
+    assert notes == {"x-1": "after_deadline", "x-2": "year_after_award", "y-1": "guessed", "y-2": None}
+    assert {b.key: b.value for b in summary.groups["date_note"]} == {
+        "after_deadline": 1, "year_after_award": 1, "guessed": 1}
+    assert {b.key: b.value for b in summary.groups["date_note_publisher"]} == {"甲交易中心": 2, "乙公司": 1}
+    # Awards with both dates: x-1 (4 days), y-2 (2 days); x-2 (impossible) and y-1 (guessed, 153 days) not used.
+    assert (timeliness.numerator, timeliness.denominator) == (2, 2)

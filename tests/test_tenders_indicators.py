@@ -151,6 +151,56 @@ def test_award_disclosure_timeliness(tenders):
         assert values(tenders, "T14.award_disclosure_timeliness", scope).numerator == expected
 
 
+def test_few_bidders_rate(tenders):
+    with tenders.begin() as session:
+        upsert(session, Procurement, "tenders", [
+            # selective, no tenderer at all (a failed tender): fewer than three.
+            process("P9", "dsz", "selective", 0, local(2026, 6, 1), local(2026, 6, 25)),
+            # two bids but a negotiation (limited): not a tender, not counted.
+            process("P10", "czj", "limited", 2, local(2026, 6, 1), local(2026, 6, 5)),
+            # a method word not recognised: not known to be a tender, not counted.
+            process("P11", "czj", "unknown", 1, local(2026, 6, 1), local(2026, 6, 25)),
+        ])
+    result = values(tenders, "T07.few_bidders_rate")
+    # Open or selective, known count, bid deadline in 2026: P1 open 1, P2 open 5, P3 selective 3,
+    # P3b selective 4, P9 selective 0. Out: P4 P10 limited, P5 direct, P6 and P11 method not a
+    # tender's, P7 deadline last year, P8 count unknown. Fewer than three: P1, P9. 2 of 5;
+    # three bidders (P3) are enough.
+    assert (result.numerator, result.denominator) == (2, 5)
+    assert result.value == pytest.approx(0.4)
+    assert result.by_unit == [Breakdown("czj", 0.0, 0, 2), Breakdown("dsz", pytest.approx(2 / 3), 2, 3)]
+    assert result.by_month == [
+        Breakdown("2026-03", 0.5, 1, 2),
+        Breakdown("2026-04", 0.0, 0, 1),
+        Breakdown("2026-05", 0.0, 0, 1),
+        Breakdown("2026-06", 1.0, 1, 1),
+    ]
+    single = values(tenders, "T07.single_bidder_rate")
+    assert (single.numerator, single.denominator) == (3, 9), "beside it: P11 single, P9 P10 P11 counted"
+
+
+def test_award_dates_that_are_guessed_or_cannot_be_true_are_not_used_for_timeliness(tenders):
+    with tenders.begin() as session:
+        upsert(session, Award, "tenders", [
+            # published 2 days after the award, but the date is a release's: not used.
+            {**award("P2", "B1", 10_000, local(2026, 3, 2), local(2026, 3, 4)), "published_guessed": True},
+            # published 400 days after the award: cannot be true, not used.
+            award("P1", "B2", 10_000, local(2026, 3, 3), local(2027, 4, 7)),
+            # 365 days later: late, but possible, so used (and late).
+            award("P1", "B3", 10_000, local(2026, 3, 4), local(2027, 3, 4)),
+            # a notice document's date, 3 days: used, in time.
+            {**award("P4", "B4", 10_000, local(2026, 5, 2), local(2026, 5, 5)), "published_guessed": False},
+        ])
+    result = values(tenders, "T14.award_disclosure_timeliness")
+    # As before A1, A2, A3, A5, A6 (4 of 5 in time), and now B3 (late) and B4 (in time): 5 of 7.
+    assert (result.numerator, result.denominator) == (5, 7)
+    assert result.by_month == [
+        Breakdown("2026-03", 0.5, 2, 4),
+        Breakdown("2026-04", 1.0, 1, 1),
+        Breakdown("2026-05", 1.0, 2, 2),
+    ]
+
+
 def test_no_data_gives_no_value(store):
     for measure in MEASURES:
         result = values(store, measure)

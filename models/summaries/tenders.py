@@ -9,6 +9,10 @@ The red flags are what the tender indicators flag, each in the period its indica
 ``short_tender_period`` (``T07.short_tender_period_rate``) and ``late_award_disclosure`` (an award
 published later than ``T14.award_disclosure_timeliness`` allows). A flag counts processes: one with
 two late awards counts once.
+
+A process's ``date_note`` is the gravest data-quality note on its tender's or its awards' publication
+dates (:data:`models.indicators.tenders.DATE_NOTES`); the page counts the processes by note and, to
+show whose data it is, by publisher.
 """
 
 from __future__ import annotations
@@ -16,12 +20,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.indicators.engine import Scope
 from models.indicators.sql import days_between, local_date
-from models.indicators.tenders import award_disclosure_rows, short_tender_period_rows, single_bidder_rows
+from models.indicators.tenders import (
+    AWARD_DATE_NOTE,
+    DATE_NOTES,
+    TENDER_DATE_NOTE,
+    award_disclosure_rows,
+    short_tender_period_rows,
+    single_bidder_rows,
+)
 from models.procurement import Award, Contract, Procurement
 from models.summaries.query import Durations, Filter, SourceQueries, count, durations
 
@@ -33,6 +44,13 @@ FLAG_ROWS: dict[str, tuple[Callable[[Scope], Select[Any]], int]] = {
     "late_award_disclosure": (award_disclosure_rows, 0),
 }
 """Each red flag's indicator rows, and the ``num`` of a flagged row."""
+OF_PROCESS = and_(Award.source == Procurement.source, Award.ocid == Procurement.external_id)
+DATE_NOTE = case(*(
+    (or_(TENDER_DATE_NOTE == note, exists().where(OF_PROCESS, AWARD_DATE_NOTE == note)), note) for note in DATE_NOTES
+))
+"""The gravest note on the publication dates of a process's tender or awards; NULL when none has one."""
+NO_PUBLISHER = "unknown"
+"""The publisher key of processes whose package names none."""
 RECORD_COLUMNS = (
     Procurement.external_id,
     Procurement.title,
@@ -46,6 +64,7 @@ RECORD_COLUMNS = (
     Procurement.number_of_tenderers,
     Procurement.tender_value,
     Procurement.tender_currency,
+    DATE_NOTE.label("date_note"),
 )
 """What the records list shows of a process (published procurement data, no personal data)."""
 
@@ -105,7 +124,11 @@ QUERIES = SourceQueries(
     unit=Procurement.unit_code,
     chosen=chosen,
     volumes=volumes,
-    groups={"method": Procurement.method},
+    groups={
+        "method": Procurement.method,
+        "date_note": DATE_NOTE,
+        "date_note_publisher": case((DATE_NOTE.is_not(None), func.coalesce(Procurement.publisher, NO_PUBLISHER))),
+    },
     handling_time=handling_time,
     flag_conditions=flag_conditions,
     listing=listing,
