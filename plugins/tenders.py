@@ -119,17 +119,13 @@ class Tenders(Collector):
         """New or changed files; their releases are merged together, and with the releases of the same
         processes in the files read before (so that releases merge in date order whatever their order
         of arrival), then one checkpoint."""
-        limit = context.settings["max_unpacked_mb"]
-        files = list(new_files(Path(context.settings["path"]), ocds.SUFFIXES, {}, "path", recursive=True))
-        read = context.cursor.get(CURSOR_KEY, {})
-        fresh = [file for file in files if read.get(file.name) != file.digest]
+        root, limit = Path(context.settings["path"]), context.settings["max_unpacked_mb"]
+        fresh = list(new_files(root, ocds.SUFFIXES, context.cursor, "path", recursive=True))
         if not fresh:
             return
         items = [item for file in fresh for item in ocds.file_releases(file.data, file.name, limit)]
         touched = {item.ocid for item in items if isinstance(item, ocds.Release)}
-        earlier = [dataclasses.replace(item, known=True) for file in files if read.get(file.name) == file.digest
-                   for item in ocds.file_releases(file.data, file.name, limit)
-                   if isinstance(item, ocds.Release) and item.ocid in touched]
+        earlier = list(_releases_read_before(root, limit, context.cursor, touched)) if touched else []
         yield from self._records(earlier + items, context)
         yield Checkpoint(files_read(context.cursor, *fresh))
 
@@ -156,6 +152,18 @@ class Tenders(Collector):
 def _described(exc: ValueError) -> str:
     """A whole answer that cannot be read, as the end of a sentence starting "the answer"."""
     return str(exc) if isinstance(exc, ocds.TooLarge) else f"is {exc}"
+
+
+def _releases_read_before(
+    root: Path, limit_mb: int, cursor: Mapping[str, Any], ocids: set[str]
+) -> Iterator[ocds.Release]:
+    """The releases of ``ocids`` in the files under ``root`` read in earlier runs (unchanged since), marked known."""
+    read = cursor.get(CURSOR_KEY, {})
+    for file in new_files(root, ocds.SUFFIXES, {}, "path", recursive=True):
+        if read.get(file.name) == file.digest:
+            for item in ocds.file_releases(file.data, file.name, limit_mb):
+                if isinstance(item, ocds.Release) and item.ocid in ocids:
+                    yield dataclasses.replace(item, known=True)
 
 
 def _first_page(base: str, page_size: int) -> str:
