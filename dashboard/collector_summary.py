@@ -1,8 +1,14 @@
-"""How the collectors' statuses are worded: their labels, and the overview's table of them."""
+"""How the collectors' statuses are worded: their labels, and the overview's table of them.
+
+What a source said (a failing run's error, a rejected record's reason) is shown as plain text
+through :func:`source_text`: credentials in a URL and secrets in its query are masked, and the
+text is cut to a bounded length, whoever is looking.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -14,6 +20,29 @@ from dashboard.i18n import t, t_or
 COUNTS = ("fetched", "inserted", "updated", "unchanged", "rejected")
 """A run's record counts, in the order they are shown."""
 TABLE_COUNTS = ("fetched", "inserted", "updated")
+ERROR_CHARS = 500
+"""How much of a run's error is shown (a source's error page can be long)."""
+PROBLEM_CHARS = 300
+"""How much of each rejected record's reason is shown."""
+MASK = "***"
+USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.IGNORECASE)
+"""``user:password@`` after a URL's scheme."""
+SECRET_PARAMETER = re.compile(
+    r"(?P<name>[?&;][\w.-]*(?:token|key|secret|passw|pwd|auth|sig|session|credential|ticket)[\w.-]*=)[^&#\s'\"<>]*",
+    re.IGNORECASE,
+)
+"""A query parameter whose name says it holds a secret (``?access_token=…``, ``&apikey=…``)."""
+
+
+def redacted(text: str) -> str:
+    """``text`` with the credentials of every URL in it and secret query parameters masked."""
+    return SECRET_PARAMETER.sub(rf"\g<name>{MASK}", USERINFO.sub(rf"\g<scheme>{MASK}@", text))
+
+
+def source_text(text: str, limit: int) -> str:
+    """What a source said, redacted and cut to ``limit`` characters (an ellipsis marks the cut)."""
+    text = redacted(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def run_label(status: CollectorStatus) -> str:
@@ -45,7 +74,7 @@ def collector_frame(statuses: Sequence[CollectorStatus], timezone: str) -> pd.Da
             "status": run_label(status),
             "last_success": datetime_text(status.last_success_at, timezone),
             **{count: (status.last_run or {}).get(count) for count in TABLE_COUNTS},
-            "error": (status.last_run or {}).get("error") or "",
+            "error": source_text((status.last_run or {}).get("error") or "", ERROR_CHARS),
             "stale": freshness_label(status),
         }
         for status in statuses

@@ -1,4 +1,8 @@
-"""Every collector: settings, last run with its counts and problems, last success, next run; admins run one now."""
+"""Every collector: settings, last run with its counts and problems, last success, next run; admins run one now.
+
+Whatever a source said (errors, reasons for rejected records) is shown as plain text, never as
+Markdown, redacted and bounded (:func:`dashboard.collector_summary.source_text`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ from collectors.runner import RunResult
 from collectors.status import CollectorStatus
 from dashboard import auth, data
 from dashboard.badges import RUN_COLORS, badge
-from dashboard.collector_summary import COUNTS, freshness_label, next_run, run_label, run_time
+from dashboard.collector_summary import (
+    COUNTS,
+    ERROR_CHARS,
+    PROBLEM_CHARS,
+    freshness_label,
+    next_run,
+    run_label,
+    run_time,
+    source_text,
+)
 from dashboard.format import datetime_text, number
 from dashboard.i18n import t
 
@@ -43,16 +56,17 @@ def _problems(status: CollectorStatus) -> None:
     """The last run's error, and its first problems folded away."""
     run = status.last_run or {}
     if run.get("error"):
-        st.error(run["error"], icon=":material/error:")
+        st.error(t("collectors.error"), icon=":material/error:")
+        st.text(source_text(run["error"], ERROR_CHARS))
     notes = run.get("notes") or []
     if notes:
         st.warning(t("collectors.notes", count=run.get("rejected", 0)), icon=":material/warning:")
-        st.text("\n".join(notes))
+        st.text("\n".join(source_text(note, PROBLEM_CHARS) for note in notes))
     problems = run.get("problems") or []
     if not problems:
         return
     with st.expander(t("collectors.problems", count=len(problems))):
-        st.markdown("\n".join(f"- {problem}" for problem in problems[:PROBLEMS_SHOWN]))
+        st.text("\n".join(source_text(problem, PROBLEM_CHARS) for problem in problems[:PROBLEMS_SHOWN]))
         if len(problems) > PROBLEMS_SHOWN:
             st.caption(t("collectors.problems_more", count=len(problems) - PROBLEMS_SHOWN))
 
