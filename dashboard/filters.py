@@ -103,7 +103,7 @@ def read_page(params: Mapping[str, str]) -> tuple[int, list[str]]:
     text = params.get(PAGE)
     if not text:
         return 1, []
-    if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_PAGE:  # not "²", which isdigit() too
         return int(text), []
     return 1, [PAGE]
 

@@ -6,6 +6,11 @@ cases (办件), and serves them as a small JSON API with keyset paging and an
 ``docs/service-center-api.md``. Generation does not depend on the clock: the
 clock only decides what is visible, so later polls see new and newly completed
 cases, as they would from a live system.
+
+The campaign cuts the promised limits (task 5) from its first day: cases accepted
+before it are due, and handled, against an item's original promised limit, those
+accepted from then on against its current one, so handling gets faster where the
+limit was cut.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ _BEGINNING = datetime.min.replace(tzinfo=UTC)
 _MAX_LIMIT = 1000
 _DEFAULT_LIMIT = 500
 _PARAMETERS = ("updated_since", "after", "limit")
+LIMITS_CUT_ON = (6, 1)
+"""Month and day the promised limits are cut: the default campaign's first day (动员部署 starts 06-01)."""
 
 # Office hours (Asia/Shanghai): 09:00-12:00 and 13:30-17:30, as seconds of office time.
 _MORNING = 3 * 3600
@@ -430,9 +437,10 @@ class _CaseMaker:
     """Draws the cases of each working day."""
 
     def __init__(self, departments: list[_Department], units: Sequence[DemoUnit],
-                 calendar: _Calendar, rng: random.Random) -> None:
+                 calendar: _Calendar, rng: random.Random, cut_on: date) -> None:
         self.rng = rng
         self.calendar = calendar
+        self.cut_on = cut_on
         pairs = [(d, i, w) for d in departments for i, w in zip(d.items, d.weights) if w > 0]
         self.pairs = [(d, i) for d, i, _ in pairs]
         self.cum = _cumulative([w for _, _, w in pairs])
@@ -461,11 +469,12 @@ class _CaseMaker:
             channel = "online"
         supplements = _supplements(rng)
         late = rng.random() < draft.department.late_rate
-        completed = self._completion(day, draft.second, item.promised_days, supplements, late)
+        limit = promised_limit(item, day, self.cut_on)
+        completed = self._completion(day, draft.second, limit, supplements, late)
         return DemoCase(
             id=case_id, item_id=item.id, department=item.department, point_level=level,
             point_unit=town, channel=channel, accepted_at=_office_moment(day, draft.second),
-            due_at=_due_moment(self.calendar.add(day, item.promised_days)),
+            due_at=_due_moment(self.calendar.add(day, limit)),
             completed_at=completed, supplement_count=supplements,
             rating=_rating(rng, late),
             agency_project_id=draft.project[0] if draft.project else None,
@@ -501,6 +510,12 @@ class _CaseMaker:
         return _office_moment(self.calendar.add(day, elapsed), second)
 
 
+def promised_limit(item: DemoItem, accepted: date, cut_on: date) -> int:
+    """The promised limit a case accepted on ``accepted`` is due by: the original one before the
+    campaign cut it on ``cut_on``, the current one from then on."""
+    return item.promised_days if accepted >= cut_on else item.original_promised_days
+
+
 def _cumulative(weights: list[float]) -> list[float]:
     """Running totals, for ``random.choices(cum_weights=...)``."""
     total, out = 0.0, []
@@ -531,7 +546,7 @@ def generate(units: Sequence[DemoUnit], year: int, seed: int,
     departments = _build_departments(units, year, rng)
     _assign_rates(departments, rng)
     projects = _plan_projects(departments, calendar, year, rng)
-    maker = _CaseMaker(departments, units, calendar, rng)
+    maker = _CaseMaker(departments, units, calendar, rng, date(year, *LIMITS_CUT_ON))
     cases = [case for day in calendar.in_year
              for case in maker.day(day, cases_per_workday, projects.get(day, []))]
     return [item for d in departments for item in d.items], cases

@@ -4,15 +4,18 @@ Drawn from the seed for the twelve templates of :mod:`plugins.unit_uploads`, ove
 from its first day to today (to the end of its first month before it has begun, to the end of
 the year once that is over): a monthly ledger for each month a unit has something to report,
 a yearly one for the year, the others once. Most units keep up; about one in eight lags behind
-(a duty of the five ones missing, rectification items past their 时限, milestones late, no
-disclosure catalogue or power list, low appraisal scores), so indicators, alerts and the units
-page show every state.
+(duties done after their phase or not at all, rectification items past their 时限, milestones
+late, no disclosure catalogue or power list, low appraisal scores), so indicators, alerts and the
+units page show every state. Every column an indicator reads is filled: each duty is dated in
+the phase the plan puts it in (or late), rectification items done have their 整改效果 and most
+are checked, every key law-enforcement department is appraised before 总结测评, the bottom three
+mostly get their 诫勉谈话, and the accountability ledger names most of the complaints the demo
+complaint line found true (drawn from the same seed).
 
 The files are named as the ``uploads`` collector's inbox wants them and written through the
 templates' own columns: GBK CSV as Excel exports it, and the ledgers naming other units, which
 the supervising office (the first unit whose name has 纪委 or 监察) uploads, as the template's
-workbook filled in. Accountability rows name no complaint (the demo complaint line's ids are
-not known here), so ``T18.verified_actioned_rate`` stays at 0.
+workbook filled in.
 """
 
 from __future__ import annotations
@@ -27,12 +30,31 @@ from collectors import DemoContext, DemoFiles, DemoUnit, hookimpl
 from collectors.parsing import LOCAL_TIME
 from collectors.template_files import csv_bytes, shown_values, xlsx_bytes
 from collectors.templates import CAMPAIGN_PERIOD, UploadTemplate
-from plugins.complaints_demo import SERVICES, SURNAMES, broadcast_days
+from plugins.complaints_demo import SERVICES, SURNAMES, broadcast_days, generate
 from plugins.unit_uploads import COMPLAINT_CATEGORIES, TEMPLATES, UnitUploads
 
 Row = dict[str, Any]
-SELF_CHECK, RECTIFY, EVALUATE = (10, 49), (50, 160), (163, 200)
-"""Phases of the campaign in days from its first day (自查自纠, 整改推进, 总结测评), as the default campaign has them."""
+MOBILISE, SELF_CHECK, RECTIFY, EVALUATE = (0, 9), (10, 49), (50, 162), (163, 202)
+"""Phases of the campaign in days from its first day (动员部署, 自查自纠, 整改推进, 总结测评), as the default
+campaign has them (06-01..06-10, 06-11..07-20, 07-21..11-10, 11-11..12-20)."""
+DUTIES = (
+    ("动员部署大会", MOBILISE, "机关效能风暴行动动员部署大会"), ("宣传专栏", MOBILISE, "效能风暴行动宣传专栏"),
+    ("回头看活动", SELF_CHECK, "作风建设“回头看”活动"), ("修订完善制度", SELF_CHECK, "修订完善岗位责任制等效能建设制度"),
+    ("六查六看", SELF_CHECK, "“六查六看”自查"), ("整改方案", RECTIFY, "机关效能建设整改方案"),
+    ("自查自验报告", EVALUATE, "专项行动自查自验情况报告"),
+)
+"""The duties of the default campaign: activity type, the phase it is due in, and its name in the ledger."""
+PROMPT_DAYS = 15
+"""A duty done on time is done within this many days of its phase's start (the plan says 迅速)."""
+APPRAISED, LAST_APPRAISED = RECTIFY[1] - 60, RECTIFY[1] - 45
+"""When the key departments are appraised, in days from the campaign's first day: all but one on the first,
+the last on the second (the ranking is provisional in between and final well before 总结测评)."""
+ACTIONED = 0.9
+"""Share of a unit's complaints found true in a month that it is held to account for (a lagging unit: half)."""
+ADMONISHED = 2
+"""How many of the bottom three of the 政风行风评议 get their 诫勉谈话 (the other is a follow-through alert)."""
+LATE_DUTY = 0.04
+"""Chance that a unit keeping up does a duty after its phase (a lagging unit: one duty late, one left out)."""
 LAGGING_SHARE = 0.12
 TEMPLATES_BY_ID = {template.id: template for template in TEMPLATES}
 ISSUES = {category: [issue for s in SERVICES if s.category.startswith(category) for issue in s.issues]
@@ -40,7 +62,8 @@ ISSUES = {category: [issue for s in SERVICES if s.category.startswith(category) 
 """What inspections find and accountability is for: the demo complaint line's issues by category."""
 EDUCATION = ("理想信念教育", "思想解放讨论", "典型示范教育")
 TOPICS = ("窗口服务", "审批时限", "行政执法", "公共资源交易", "社会保障", "城市管理", "教育医疗", "营商环境")
-METHODS = {"效能告诫": 50, "诫勉谈话": 15, "通报批评": 20, "降低考核等次": 5, "调整岗位": 5, "待岗": 3, "党纪政纪处分": 2}
+METHODS = {"效能告诫": 60, "通报批评": 25, "降低考核等次": 5, "调整岗位": 5, "待岗": 3, "党纪政纪处分": 2}
+"""How complaints found true are dealt with; 诫勉谈话 is kept for the bottom three of the 政风行风评议."""
 POWERS = (
     ("日常监督检查", "《行政处罚法》第五十四条"), ("警告、罚款", "《行政处罚法》第九条"),
     ("查封、扣押场所设施财物", "《行政强制法》第九条"), ("责令限期改正", "《行政处罚法》第二十八条"),
@@ -133,27 +156,42 @@ def score(rng: random.Random, base: float) -> float:
 # --- the rows of each template (field → value as stored, units by code) ---------------------
 
 
+def duties(plan: Plan, unit: DemoUnit, rng: random.Random) -> Iterator[tuple[str, dt.date, str]]:
+    """The unit's duties, each early in its phase; now and then one a day to three weeks after the phase,
+    and at a lagging unit one late and one never done."""
+    late: set[int] = set()
+    left_out: set[int] = set()
+    if plan.lags(unit):
+        late, left_out = ({index} for index in rng.sample(range(len(DUTIES)), 2))
+    else:
+        late = {index for index in range(len(DUTIES)) if rng.random() < LATE_DUTY}
+    for index, (kind, phase, name) in enumerate(DUTIES):
+        if index not in left_out:
+            prompt = (phase[0], min(phase[1], phase[0] + PROMPT_DAYS))
+            day = plan.after(phase[1] + rng.randint(1, 20)) if index in late else plan.day(rng, prompt)
+            yield kind, day, name
+
+
 def activities(plan: Plan) -> Iterator[Row]:
-    """Mobilisation, publicity, party education and the look-back in the first month; later, in one
-    month of the rectification phase, more education, a review meeting, a lecture, a test, the
-    rectification plan and revised rules. A lagging unit leaves two out. Some 庆典, 研讨会 and 论坛
-    here and there, and the supervising office's radio programme on its eight days."""
+    """The duties (:func:`duties`) and party education in the first phase; later, in one month of the
+    rectification phase, more education, a review meeting, a lecture and a test (a lagging unit leaves
+    one out). Some 庆典, 研讨会 and 论坛 here and there, and the supervising office's radio programme
+    on its eight days."""
     rng = plan.rng("activities")
     later = [month for month in plan.months if month >= plan.after(RECTIFY[0])]
-    first = plan.months[0]
     for unit in plan.units:
-        held = [("动员部署大会", first, f"{unit.name}机关效能风暴行动动员部署大会"), ("宣传专栏", first, "效能风暴行动宣传专栏"),
-                ("党性教育", first, "党性党风党纪专题党课"), ("回头看活动", first, "作风建设“回头看”活动")]
+        held = [*duties(plan, unit, rng), ("党性教育", plan.day(rng, MOBILISE), "党性党风党纪专题党课")]
         if later:
             month = rng.choice(later)
-            held += [(rng.choice(EDUCATION), month, "专题学习教育"), (rng.choice(("民主生活会", "作风剖析会")), month, "专题会议"),
-                     ("业务讲座", month, "业务知识讲座"), ("知识测试", month, "效能建设知识测试"),
-                     ("整改方案", month, "机关效能建设整改方案"), ("修订完善制度", month, "修订完善内部管理制度")]
-        left_out = rng.sample(range(1, len(held)), 2) if plan.lags(unit) else [4] if rng.random() < 0.06 else []
-        for kind, month, name in (activity for index, activity in enumerate(held) if index not in left_out):
+            extra = [(rng.choice(EDUCATION), "专题学习教育"), (rng.choice(("民主生活会", "作风剖析会")), "专题会议"),
+                     ("业务讲座", "业务知识讲座"), ("知识测试", "效能建设知识测试")]
+            if plan.lags(unit):
+                extra.pop(rng.randrange(len(extra)))
+            held += [(kind, plan.in_month(rng, month), name) for kind, name in extra]
+        for kind, day, name in held:
             participants = rng.randint(20, 120)
             passed = round(participants * rng.uniform(0.8, 1.0)) if kind == "知识测试" else None
-            yield {"unit": unit.code, "date": plan.in_month(rng, month), "type": kind, "name": name,
+            yield {"unit": unit.code, "date": day, "type": kind, "name": name,
                    "participants": participants, "passed": passed, "status": "已完成", "note": None}
     for number in range(1, rng.randint(12, 22) + 1):
         unit = rng.choice(plan.units)
@@ -211,17 +249,17 @@ def disclosures(plan: Plan) -> Iterator[Row]:
 
 
 def appraisals(plan: Plan) -> Iterator[Row]:
-    """The 政风行风评议 of the key law-enforcement departments late in the rectification phase (one not
-    yet appraised, the lagging ones at the bottom) and every unit's 民主测评 in the last phase."""
+    """The 政风行风评议 of every key law-enforcement department in the rectification phase (the lagging
+    ones at the bottom; the last one appraised two weeks after the others) and every unit's 民主测评
+    in the last phase."""
     rng = plan.rng("appraisals")
     key = [unit for unit in plan.units if unit.key_enforcement]
-    pending = rng.choice(key) if key else None
+    last = rng.choice(key) if key else None
     for unit in key:
         base = rng.uniform(70, 80) if plan.lags(unit) else rng.uniform(83, 95)
         for rater in ("服务对象", "人大代表", "政协委员", "企业代表", "特邀监督员"):
-            if unit != pending:
-                yield {"unit": unit.code, "category": "政风行风评议", "rater": rater, "score": score(rng, base),
-                       "date": plan.after(RECTIFY[1] - 30)}
+            yield {"unit": unit.code, "category": "政风行风评议", "rater": rater, "score": score(rng, base),
+                   "date": plan.after(LAST_APPRAISED if unit == last else APPRAISED)}
     for unit in plan.units:
         base = rng.uniform(74, 84) if plan.lags(unit) else rng.uniform(85, 96)
         for rater in ("服务对象", "人大代表、政协委员", "机关干部"):
@@ -257,26 +295,67 @@ def task_breakdown(plan: Plan) -> Iterator[Row]:
 
 
 def rectification(plan: Plan) -> Iterator[Row]:
-    """Two to four items a unit with 时限 through the rectification phase; the lagging units leave many undone."""
+    """Two to four items a unit with 时限 through the rectification phase; the lagging units leave many
+    undone. A done item has its 整改效果; the office has checked most of them (fewer at lagging units)."""
     rng = plan.rng("rectification")
     for unit in plan.units:
         for problem, measure, goal in rng.sample(PROBLEMS, rng.randint(2, 4)):
             deadline = plan.day(rng, (RECTIFY[0] - 5, EVALUATE[1] - 10))
             done = plan.done_on(rng, deadline, 0.35 if plan.lags(unit) else 0.93)
             status = "已完成" if done else "整改中" if deadline - plan.as_of < dt.timedelta(days=60) else "未开始"
+            checked = done is not None and rng.random() < (0.5 if plan.lags(unit) else 0.85)
             yield {"unit": unit.code, "problem": problem, "measure": measure, "goal": goal, "deadline": deadline,
-                   "owner": person(rng), "status": status, "done_on": done}
+                   "owner": person(rng), "status": status, "done_on": done,
+                   "effect": f"已达到“{goal}”" if done else None, "effect_checked": checked if done else None}
+
+
+def _verified(plan: Plan) -> dict[tuple[str, dt.date], list[tuple[str, dt.date]]]:
+    """The demo complaint line's complaints received in the campaign and found true (查实) a week or more
+    before today, drawn from the same seed: (unit, month found) → [(complaint id, day found)]."""
+    found: dict[tuple[str, dt.date], list[tuple[str, dt.date]]] = {}
+    for complaint in generate(plan.units, plan.start.year, plan.seed):
+        verified = [version.closed_at for version in complaint.versions if version.verified and version.closed_at]
+        if verified and complaint.received_at.astimezone(LOCAL_TIME).date() >= plan.start:
+            day = verified[0].astimezone(LOCAL_TIME).date()
+            if day <= plan.as_of - dt.timedelta(days=7):
+                found.setdefault((complaint.unit.code, day.replace(day=1)), []).append((complaint.id, day))
+    return found
+
+
+def bottom_three(plan: Plan) -> list[str]:
+    """The key departments with the three lowest mean 政风行风评议 scores, lowest first."""
+    scores: dict[str, list[float]] = {}
+    for row in appraisals(plan):
+        if row["category"] == "政风行风评议":
+            scores.setdefault(row["unit"], []).append(row["score"])
+    return sorted(scores, key=lambda code: sum(scores[code]) / len(scores[code]))[:3]
 
 
 def accountability(plan: Plan) -> Iterator[Row]:
-    """Two to five actions a month, most of them 效能告诫."""
+    """For each unit and month, an action naming most of the complaints found true that month (fewer at
+    lagging units); two or three 效能告诫 a month for what inspections found; and the 诫勉谈话 of two of
+    the bottom three of the 政风行风评议 a week after it was complete."""
     rng = plan.rng("accountability")
-    for month in plan.months:
-        for _ in range(rng.randint(2, 5)):
-            yield {"date": plan.in_month(rng, month), "unit": plan.unit_drawn(rng).code,
-                   "subject_kind": rng.choice(("一般干部", "一般干部", "领导干部", "单位")),
+    kinds = ("一般干部", "一般干部", "领导干部", "单位")
+    by_code = {unit.code: unit for unit in plan.units}
+    for (code, _), found in sorted(_verified(plan).items()):
+        named = [(number, day) for number, day in found
+                 if rng.random() < (0.5 if plan.lags(by_code[code]) else ACTIONED)]
+        if named:
+            yield {"date": min(plan.as_of, max(day for _, day in named) + dt.timedelta(days=rng.randint(1, 6))),
+                   "unit": code, "subject_kind": rng.choice(kinds),
                    "method": rng.choices(list(METHODS), list(METHODS.values()))[0],
+                   "reason": "效能投诉查证属实", "complaint_ids": "，".join(number for number, _ in named)}
+    for month in plan.months:
+        for _ in range(rng.randint(2, 3)):
+            yield {"date": plan.in_month(rng, month), "unit": plan.unit_drawn(rng).code,
+                   "subject_kind": rng.choice(kinds), "method": "效能告诫",
                    "reason": rng.choice(ISSUES[rng.choice(COMPLAINT_CATEGORIES)]), "complaint_ids": None}
+    admonished = plan.after(LAST_APPRAISED + 7)
+    if admonished <= plan.as_of:
+        for code in bottom_three(plan)[:ADMONISHED]:
+            yield {"date": admonished, "unit": code, "subject_kind": "领导干部", "method": "诫勉谈话",
+                   "reason": "政风行风评议排名后三名", "complaint_ids": None}
 
 
 def monitoring_points(plan: Plan) -> Iterator[Row]:
@@ -291,12 +370,17 @@ def monitoring_points(plan: Plan) -> Iterator[Row]:
 
 
 def commitments(plan: Plan) -> Iterator[Row]:
-    """One or two public commitments from each window department."""
+    """One to three cadres' public commitments from nearly every unit early in the rectification phase
+    (about half the lagging units publish none)."""
     rng = plan.rng("commitments")
-    for unit in (unit for unit in plan.units if unit.window):
-        for promise in rng.sample(PROMISES, rng.randint(1, 2)):
-            yield {"unit": unit.code, "person": person(rng), "content": promise,
-                   "channel": rng.choice(("公示栏", "门户网站", "媒体")), "date": plan.day(rng, (3, 25))}
+    for unit in plan.units:
+        if rng.random() < (0.5 if plan.lags(unit) else 0.03):
+            continue
+        for promise in rng.sample(PROMISES, rng.randint(1, 3)):
+            day = plan.day(rng, (RECTIFY[0], RECTIFY[0] + 30))
+            if day <= plan.as_of:
+                yield {"unit": unit.code, "person": person(rng), "content": promise,
+                       "channel": rng.choice(("公示栏", "门户网站", "媒体")), "date": day}
 
 
 MAKERS: dict[str, Callable[[Plan], Iterator[Row]]] = {

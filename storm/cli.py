@@ -269,7 +269,8 @@ def _dashboard_command(port: int) -> list[str]:
         raise UserError("the dashboard package is not installed; run pip install -e . first")
     app_file = Path(spec.origin).parent / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
-            f"--server.port={port}", "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer"]
+            f"--server.port={port}", "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer",
+            "--client.showErrorDetails=none"]
 
 
 def cmd_demo(app: App, args: argparse.Namespace) -> int:

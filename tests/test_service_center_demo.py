@@ -186,7 +186,9 @@ def test_case_records_are_well_formed(demo, cases):
         assert is_workday(local.date()) and local.year == YEAR
         assert "09:00" <= local.strftime("%H:%M") < "17:30"
         assert not "12:00" <= local.strftime("%H:%M") < "13:30"
-        due = add_workdays(local.date(), item.promised_days)
+        # Before the campaign (06-01) due by the original promised limit, from then on by the cut one.
+        limit = item.promised_days if local.date() >= date(YEAR, 6, 1) else item.original_promised_days
+        due = add_workdays(local.date(), limit)
         assert case.due_at == datetime(due.year, due.month, due.day, 17, 30, tzinfo=SHANGHAI)
         assert case.completed_at > case.accepted_at
         assert is_workday(case.completed_at.astimezone(SHANGHAI).date())

@@ -26,9 +26,10 @@ from collectors.demo import demo_context
 from collectors.report import campaign_scope, indicator_reports
 from collectors.runner import RunResult, run_collector
 from models.uploads import UploadedFile, UploadStatus
+from plugins.complaints_demo import ComplaintsDemo
 from plugins.unit_uploads import TEMPLATES
 from plugins.unit_uploads_demo import Plan, UnitUploadsDemo, ledgers
-from tests.conftest import CAMPAIGN_YEAR
+from tests.conftest import CAMPAIGN_YEAR, serve
 from tests.test_cli import storm
 
 TODAY = dt.date(2026, 11, 25)
@@ -48,6 +49,19 @@ def context(campaign) -> DemoContext:
 @pytest.fixture(scope="module")
 def files(context) -> dict[str, bytes]:
     return UnitUploadsDemo(context, TODAY).files()
+
+
+@pytest.fixture
+def complaints_collected(store, registry, context) -> None:
+    """The demo complaint line of the same seed, as of ``TODAY``, collected (the complaints the ledgers name)."""
+    clock = lambda: dt.datetime.combine(TODAY, dt.time(12), dt.UTC)  # noqa: E731
+    server = serve(ComplaintsDemo(context.units, year=context.year, seed=context.seed, clock=clock), "/c", "complaints")
+    try:
+        settings = collector_settings(Config(path=None), registry.collector("complaints"),
+                                      {"url": server.base_url + "/c", "since": f"{CAMPAIGN_YEAR}-01-01", "retries": "0"})
+        assert run_collector(store, registry, "complaints", settings).status == "success"
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -107,27 +121,36 @@ def test_every_file_is_stored_by_the_uploads_collector(store, registry, files, c
             assert session.scalar(select(func.count()).select_from(template.table)), template.id
 
 
-def test_the_ledger_indicators_units_page_and_alerts_have_data(store, registry, collected):
+def test_the_ledger_indicators_units_page_and_alerts_have_data(store, registry, collected, complaints_collected):
     config = Config(path=None)
     with store.begin() as session:
         reports = indicator_reports(session, registry, config, through=TODAY)
         scope = campaign_scope(session, config, through=TODAY)
         panels = {key: panel.rows(session, scope, True) for key, panel in registry.unit_panels.items()}
-        overdue = registry.alert_rules["overdue_rectification"].alerts(session, Watch(scope, scope.end, "Asia/Shanghai", {}))
-    fed = {report.id: report for report in reports if report.sources == ["uploads"]}
-    assert len(fed) == 21 and all(report.value is not None for report in fed.values()), [
-        report.id for report in fed.values() if report.value is None]
+        watch = Watch(scope, scope.end, "Asia/Shanghai", {})
+        overdue = registry.alert_rules["overdue_rectification"].alerts(session, watch)
+        follow_up = registry.alert_rules["appraisal_follow_up"].alerts(session, watch)
+    fed = {report.id: report for report in reports if "uploads" in report.sources}
+    assert len(fed) == 26
+    # Every column an indicator reads is filled: no value is missing, none is 0 for want of data.
+    assert [report.id for report in fed.values() if not report.value] == []
     assert {"met", "at_risk", "missed", "tracked"} <= {report.status for report in fed.values()}
     assert fed["X.rectification_overdue"].value == len(panels["overdue_rectification"]) > 0
+    assert 0.5 < fed["T18.verified_actioned_rate"].value < 1, "most complaints found true are actioned"
 
-    five_ones = panels["five_ones"]
-    assert len(five_ones) == 44 and {"已完成", "未完成"} == {row["五个一"] for row in five_ones}
+    duties = panels["required_duties"]
+    assert len(duties) == 44 and {"按期完成", "未按期完成"} == {row["五项规定动作"] for row in duties}
+    cells = {cell.split(" ")[0] for row in duties for key, cell in row.items() if key not in ("单位", "五项规定动作")}
+    assert {"✓", "逾期", "逾期未完成"} <= cells, "on time, late and never are all there"
     assert all(row["责任人"] for row in panels["overdue_rectification"])
     ranking = panels["enforcement_ranking"]
-    assert len(ranking) == 11 and [row["名次"] for row in ranking][-1] is None  # one not yet appraised
-    flagged = [row for row in ranking if row["处理"]]
+    assert len(ranking) == 11 and all(row["名次"] for row in ranking), "all eleven appraised"
+    flagged = [row for row in ranking if row["处理"] == "诫勉谈话 · 限期整改"]
     assert len(flagged) >= 3 and all(row["名次"] >= 8 for row in flagged)
+    assert [row["名次"] for row in ranking if row["处理"] == "通报表扬"][:1] == [1]
     assert overdue and {alert.unit for alert in overdue} == {row["单位"] for row in panels["overdue_rectification"]}
+    # Two of the bottom three get their 诫勉谈话 in the demo; the third is the follow-through alert.
+    assert len(follow_up) == 1 and follow_up[0].unit in {row["单位"] for row in flagged}
 
 
 def test_the_files_are_the_same_for_a_seed_and_not_for_another(context, files):
@@ -176,8 +199,11 @@ def test_storm_demo_collect_only_stores_the_ledgers_and_computes_their_indicator
     assert line.startswith(f"uploads: success, {fetched} fetched") and " 0 rejected" in line
     indicators = json.loads(storm("indicators", "--json", cwd=tmp_path).stdout)
     from_uploads = [item for item in indicators if "uploads" in item["source"]]
-    assert len(from_uploads) == 22 and all(item["value"] is not None for item in from_uploads)
+    assert len(from_uploads) == 26 and all(item["value"] is not None for item in from_uploads)
     assert {"met", "at_risk", "missed"} <= {item["status"] for item in from_uploads}
+    # Every demo indicator has data: a 0 where higher is better would be a finding about the district,
+    # never a gap in the demo.
+    assert [item["id"] for item in indicators if not item["value"] and item["direction"] == "higher"] == []
 
 
 def test_storm_demo_sources_prints_the_demo_folder(tmp_path: Path):

@@ -28,6 +28,14 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PARSERS: dict[str, Callable[[str], Period]] = {WEEK: exports.parse_week, MONTH: exports.parse_month}
 PERIODS: dict[str, Callable[[int], list[Period]]] = {WEEK: exports.weeks_in, MONTH: exports.months_in}
 T = TypeVar("T")
+SHOWN_CHARS = 40
+UNSAFE = re.compile(r"[^0-9A-Za-z-]")
+
+
+def _shown(text: str) -> str:
+    """An address's value as a notice may repeat it: short, letters, digits and hyphens only (the notice
+    is Markdown, and the address is anyone's to write)."""
+    return UNSAFE.sub("?", text[:SHOWN_CHARS])
 
 
 def _address(name: str, read: Callable[[str], T], default: T) -> T:
@@ -38,8 +46,11 @@ def _address(name: str, read: Callable[[str], T], default: T) -> T:
     try:
         return read(text)
     except PeriodError as exc:
-        st.warning(t("reports.bad_address", name=name, value=text, problem=exc), icon=":material/link_off:")
-        return default
+        problem = str(exc).replace(text, _shown(text))
+    except (ValueError, OverflowError):  # a year the calendar has not: 0000-05, 9999-12, 9999-W52
+        problem = t("reports.no_such_period")
+    st.warning(t("reports.bad_address", name=name, value=_shown(text), problem=problem), icon=":material/link_off:")
+    return default
 
 
 def _day_in(year: int) -> Callable[[str], dt.date]:
