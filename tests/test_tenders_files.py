@@ -13,13 +13,15 @@ import io
 import json
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from collectors.demo import DemoResponse
 from collectors.runner import run_collector
+from models.indicators import compute
+from models.indicators.tenders import MEASURES
 from models.procurement import Award, Contract, Procurement
+from models.summaries import Filter, tenders
 from tests.conftest import serve
 from tests.test_tenders_collector import FIXTURES, release, rows, settings, write
 
@@ -273,10 +275,6 @@ def award_release(ocid: str, date: str, awarded: str, published: str | None) -> 
 def test_guessed_and_impossible_publication_dates_are_noted_counted_by_publisher_and_not_used(
     store, registry, tmp_path
 ):
-    from models.indicators import compute
-    from models.indicators.tenders import MEASURES
-    from models.summaries import Filter, tenders
-
     write(tmp_path, "a.json", {"publisher": {"name": "甲交易中心"}, "releases": [
         # the tender notice published after the bid deadline (03-25): cannot be true
         tender_release("x-1", "2026-03-01T01:00:00Z", "2026-03-30T01:00:00Z"),

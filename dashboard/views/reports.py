@@ -8,6 +8,7 @@ view can be bookmarked or sent on. Both files are made when their button is pres
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TypeVar
 from zoneinfo import ZoneInfo
