@@ -28,7 +28,7 @@ from collectors.upload_problems import FileProblem, Problem
 from collectors.upload_reading import data_rows, find_layout, read_grid
 from collectors.upload_validation import RowRules, check_rows
 from models.accounts import Role, User
-from models.audit import audit
+from models.audit import audit, audit_apart
 from models.base import utcnow
 from models.campaign import Unit
 from models.runs import CollectorRun
@@ -190,13 +190,19 @@ def ingest(
     period the file is for as the template counts them (None: the current one).
     ``actor`` is the account uploading; None is the command line's operator, acting as
     an admin, named ``via`` in the audit log. Works in the caller's transaction: the
-    caller commits. Raises :class:`UploadError` for an unknown template, unit or period.
+    caller commits. Raises :class:`UploadError` for an unknown template, unit or period, after logging
+    the refused attempt (in a transaction of its own, which the caller's rollback does not undo).
     A stored file is also recorded as a run of :data:`UPLOADS_SOURCE` unless ``record_run``
     is False (the runner records the runs of the folder collector itself).
     """
-    request = _request(session, registry, template_id, unit, period, filename, data)
-    result = _examine(session, registry, request, actor)
     uploader = actor.username if actor else via
+    try:
+        request = _request(session, registry, template_id, unit, period, filename, data)
+    except UserError as exc:  # logged apart: the caller's transaction ends without a commit
+        audit_apart(session, uploader, "upload", f"{template_id}/{unit}/{period or ''}", ok=False, status="refused",
+                    file=filename, problem=str(exc))
+        raise
+    result = _examine(session, registry, request, actor)
     if result.status == "valid":
         result = _store(session, request, result, uploader)
         if record_run:

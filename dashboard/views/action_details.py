@@ -16,7 +16,7 @@ from dashboard import data
 from dashboard.campaign_view import CampaignView
 from dashboard.format import date_text
 from dashboard.i18n import t
-from dashboard.tables import full_height
+from dashboard.tables import full_height, show_table
 from models.indicators.service import BASELINE_DAYS, baseline_window, compression_items, items_short_of_cut
 
 SHORT_ROWS = 15
@@ -48,7 +48,7 @@ def _task5(campaign: CampaignView) -> None:
             for item in items
         ])
         with st.expander(t("task5.items")):
-            st.dataframe(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
+            show_table(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
     else:
         st.info(t("task5.no_baseline", **window))
     if not short:

@@ -2,7 +2,8 @@
 and the weekly or monthly 情况通报 as a Word file.
 
 The choices are kept in the address (``?date=2026-11-30&week=2026-W47`` or ``&month=2026-11``), so a
-view can be bookmarked or sent on. Both files are made when their button is pressed.
+view can be bookmarked or sent on. Both files are made when their button is pressed, and each download
+is written to the audit log.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import streamlit as st
 
 from collectors import exports
 from collectors.exports import Period, PeriodError
+from collectors.exports.tables import Sheet
 from dashboard import auth, data
 from dashboard.i18n import t
 from dashboard.printable import SCREEN_ONLY_KEY, printable_html
+from models.audit import audit
 from models.base import utcnow
 
 DATE, WEEK, MONTH = "date", "week", "month"  # the address's parameters (a page script shows bare strings)
@@ -101,8 +104,20 @@ def _default_period(kind: str, today: dt.date) -> Period:
     return exports.month_of(today.replace(day=1) - dt.timedelta(days=1))
 
 
+def _workbook(actor: str, day: dt.date, sheets: list[Sheet]) -> Callable[[], bytes]:
+    """The evaluation workbook's maker for its download button: it logs the download, then makes the file."""
+    store = data.store()
+
+    def workbook() -> bytes:
+        with store.begin() as session:
+            audit(session, actor, "download_report", f"evaluation/{day.isoformat()}")
+        return exports.workbook_bytes(sheets)
+
+    return workbook
+
+
 @st.fragment
-def _bulletin(year: int, today: dt.date) -> None:
+def _bulletin(year: int, today: dt.date, actor: str) -> None:
     """The period picker and the bulletin's download (a fragment: choosing a period does not recompute the rest)."""
     st.subheader(t("reports.bulletin"))
     if KIND_KEY not in st.session_state:
@@ -123,13 +138,15 @@ def _bulletin(year: int, today: dt.date) -> None:
 
     def document() -> bytes:
         with store.begin() as session:
+            audit(session, actor, "download_report", f"bulletin/{period.key}")
             return exports.bulletin_docx(exports.bulletin(session, registry, settings, period))
 
     st.download_button(t("reports.download_bulletin"), document, file_name=f"情况通报-{period.key}.docx", mime=DOCX,
                        on_click="ignore", icon=":material/description:", key="reports.bulletin_file")
 
 
-auth.require(auth.REPORT_READERS)
+viewer = auth.require(auth.REPORT_READERS)
+actor = viewer.username or auth.GUEST
 campaign = data.campaign()
 today = utcnow().astimezone(ZoneInfo(campaign.timezone)).date()
 with st.container(key=SCREEN_ONLY_KEY):
@@ -140,10 +157,10 @@ with st.container(key=SCREEN_ONLY_KEY):
         st.subheader(t("reports.evaluation"))
         day = _chosen_day(campaign.year, today)
         sheets = data.evaluation_sheets(day)
-        st.download_button(t("reports.download_workbook"), lambda: exports.workbook_bytes(sheets),
+        st.download_button(t("reports.download_workbook"), _workbook(actor, day, sheets),
                            file_name=f"总结测评-{day.isoformat()}.xlsx", mime=XLSX, on_click="ignore",
                            icon=":material/table_view:", key="reports.workbook_file")
     with bulletin_column:
-        _bulletin(campaign.year, today)
+        _bulletin(campaign.year, today, actor)
     st.info(t("reports.print_hint"), icon=":material/print:")
 st.html(printable_html(sheets))

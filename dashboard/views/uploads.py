@@ -44,6 +44,7 @@ from dashboard.upload_forms import (
     show_problems,
 )
 from models.accounts import Role
+from models.audit import audit
 
 OUTCOME_KEY = "uploads.outcome"
 ROUND_KEY = "uploads.round"
@@ -188,7 +189,10 @@ def _check(viewer: Viewer, template: UploadTemplate, unit: str, period: str, cam
 
 def _original(viewer: Viewer, upload_id: int) -> bytes:
     with data.store().begin() as session:
-        found = original_file(session, upload_id, auth.account(session, viewer))
+        account = auth.account(session, viewer)
+        found = original_file(session, upload_id, account)
+        audit(session, account.username, "download_original", found.filename if found else None, ok=found is not None,
+              upload_id=upload_id)
         return found.content if found is not None else b""
 
 
@@ -230,7 +234,9 @@ def _history(viewer: Viewer, campaign: CampaignView) -> None:
 
 def _export_file(viewer: Viewer, template: UploadTemplate, fmt: Literal["csv", "xlsx"]) -> bytes:
     with data.store().begin() as session:
-        own = None if auth.account(session, viewer).role == Role.ADMIN else viewer.unit_code
+        account = auth.account(session, viewer)
+        own = None if account.role == Role.ADMIN else viewer.unit_code
+        audit(session, account.username, "download_export", template.id, format=fmt, unit=own)
         return export_rows(session, template, fmt, unit_code=own)
 
 
