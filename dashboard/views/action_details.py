@@ -60,7 +60,7 @@ def _task5(campaign: CampaignView) -> None:
          "原承诺时限": item.original_days, "现承诺时限": item.promised_days, "压缩率": round(item.cut * 100, 1)}
         for item in short
     ])
-    st.dataframe(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
+    show_table(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
 
 
 TASK_DETAILS: Mapping[int, Callable[[CampaignView], None]] = {5: _task5}
