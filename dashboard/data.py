@@ -8,6 +8,10 @@ collector run that lands shows on the next rerun rather than after the cache exp
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from collectors import exports
 from collectors.alerts import Alert, Watch, newest_first, rule_alerts
-from collectors.config import Config, collector_settings, load_config
+from collectors.config import CONFIG_VARIABLE, Config, collector_settings, load_config
 from collectors.errors import UserError
 from collectors.exports.tables import Sheet
 from collectors.headlines import HeadlineValue, headline_values
 from collectors.registry import Registry, load_registry
 from collectors.report import IndicatorReport, campaign_scope, indicator_reports
-from collectors.runner import RunResult, run_collector
 from collectors.status import CollectorStatus, collector_statuses
 from collectors.templates import UploadTemplate
 from dashboard import i18n
@@ -33,7 +36,7 @@ from models.audit import AuditEntry, audit
 from models.base import utcnow
 from models.campaign import Campaign
 from models.runs import CollectorRun
-from models.store import Store, StoreError, open_store
+from models.store import URL_VARIABLE, Store, StoreError, open_store
 from models.summaries import SOURCES, Filter, RecordPage, Summary
 from models.uploads import UploadedFile, UploadStatus
 
@@ -201,17 +204,31 @@ def _situation(url: str, version: DataVersion, settings: Config) -> Situation:
         return Situation(headline_values(session, registry().headlines.values(), watch), newest_first(found), watch.now)
 
 
-def run_now(name: str, actor: str) -> RunResult:
-    """Run collector ``name`` once, now, with storm.toml's settings, and write it to the audit log.
-
-    A collector already running (in a worker) is skipped, not run twice. A setting missing from
-    storm.toml raises :class:`~collectors.errors.ConfigError`."""
-    settings = collector_settings(config(), registry().collector(name))
-    result = run_collector(store(), registry(), name, settings)
+def latest_run(name: str) -> CollectorRun | None:
+    """Collector ``name``'s newest run as it stands now (not cached: for following a run as it goes)."""
     with store().begin() as session:
-        audit(session, actor, "collector.run", name, ok=result.status != "failed", status=result.status,
-              inserted=result.inserted, updated=result.updated, error=result.error)
-    return result
+        return session.scalars(select(CollectorRun).where(CollectorRun.collector == name)
+                               .order_by(CollectorRun.id.desc()).limit(1)).first()
+
+
+def start_run(name: str, actor: str) -> None:
+    """Start collector ``name`` once, now, with storm.toml's settings, in a process of its own (``storm collect
+    NAME``), so that a long or stuck source never holds up the web process; write it to the audit log.
+
+    The run's progress and outcome are in its ``collector_runs`` row as it goes. A collector already running
+    (in a worker) is skipped by that process, not run twice. A setting missing from storm.toml raises
+    :class:`~collectors.errors.ConfigError` here, before anything starts."""
+    settings = config()
+    collector_settings(settings, registry().collector(name))
+    environment = {**os.environ, URL_VARIABLE: settings.database_url}
+    if settings.path is not None:
+        environment[CONFIG_VARIABLE] = str(settings.path.resolve())
+    process = subprocess.Popen([sys.executable, "-m", "storm", "collect", name], env=environment,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    threading.Thread(target=process.wait, daemon=True).start()  # reaped when it ends
+    with store().begin() as session:
+        audit(session, actor, "collector.run", name, ok=True, status="started", pid=process.pid)
 
 
 def evaluation_sheets(day: dt.date) -> list[Sheet]:

@@ -3,6 +3,7 @@ the audit log and user management pages, all through Streamlit's AppTest."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -347,21 +348,38 @@ def test_an_account_name_taken_is_said_in_chinese(accounts_url: str) -> None:
     assert [error.value for error in ok(at.run()).error] == ["账号 boss 已存在。"]
 
 
+def _finished_runs(store: Store, name: str) -> list[CollectorRun]:
+    """The collector's runs, once none is running any more (the run now is a process of its own)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with store.begin() as session:
+            runs = list(session.scalars(select(CollectorRun).where(CollectorRun.collector == name)))
+        if runs and all(run.finished_at for run in runs):
+            return runs
+        time.sleep(0.2)
+    raise AssertionError(f"{name} did not finish")
+
+
 def test_an_admin_runs_a_collector_now(app_store: Store, service_center_url: str, tmp_path) -> None:
     (tmp_path / "storm.toml").write_text(f'[collectors.service_center]\nurl = "{service_center_url}"\n',
                                          encoding="utf-8")
     at = open_page(as_user("root"), routes.COLLECTORS)
     at.button(key="collectors.run.service_center").click()
     at = ok(at.run())
-    assert [s.value for s in at.success][0].startswith("政务服务中心已运行完成：新增 ")
+    assert [i.value for i in at.info] == ["政务服务中心已在后台开始运行，本页随运行进展更新。"]
+    runs = _finished_runs(app_store, "service_center")
+    assert [run.status for run in runs] == ["success"] and runs[0].inserted > 0
     with app_store.begin() as session:
-        runs = session.scalars(select(CollectorRun.status).where(CollectorRun.collector == "service_center")).all()
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "collector.run")).one()
-    assert runs == ["success"]
-    assert (entry.actor, entry.target, entry.ok, entry.detail["status"]) == ("root", "service_center", True, "success")
+    assert (entry.actor, entry.target, entry.ok, entry.detail["status"]) == ("root", "service_center", True, "started")
+    at = ok(at.run())
+    assert "成功" in " ".join(m.value for m in at.markdown), "the card shows the run's outcome"
+
     at.button(key="collectors.run.tenders").click()  # no url or path in storm.toml
     at = ok(at.run())
-    assert at.error[0].value.startswith("招投标与公共资源交易运行失败：tenders has neither 'url' nor 'path'")
+    assert [run.status for run in _finished_runs(app_store, "tenders")] == ["failed"]
+    at = ok(at.run())
+    assert "tenders has neither 'url' nor 'path'" in " ".join(text.value for text in at.text)
 
 
 def test_only_admins_may_run_a_collector_now(accounts_url: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 
 from collectors.errors import UserError
-from collectors.runner import RunResult
 from collectors.status import CollectorStatus
 from dashboard import auth, data
 from dashboard.badges import RUN_COLORS, badge
@@ -29,6 +28,8 @@ from dashboard.i18n import t
 # How many of a run's problems (rejected records) are listed.
 PROBLEMS_SHOWN = 10
 OUTCOME_KEY = "collectors.outcome"
+PROGRESS_SECONDS = 2
+"""How often the card of a running collector shows its counts so far."""
 
 
 def _badges(status: CollectorStatus) -> str:
@@ -72,34 +73,37 @@ def _problems(status: CollectorStatus) -> None:
 
 
 def _run_button(status: CollectorStatus, actor: str) -> None:
-    """Run the collector now (admins); the outcome is shown above the cards after the page reloads."""
+    """Start the collector now (admins), in a process of its own; its card follows the run as it goes."""
     if not st.button(t("collectors.run_now"), key=f"collectors.run.{status.name}", icon=":material/play_arrow:",
-                     disabled=not status.enabled):
+                     disabled=not status.enabled or (status.last_run or {}).get("status") == "running"):
         return
     try:
-        with st.spinner(t("collectors.running", title=status.title)):
-            result = data.run_now(status.name, actor)
+        data.start_run(status.name, actor)
     except UserError as exc:
-        st.session_state[OUTCOME_KEY] = ("error", t("collectors.cannot_run", title=status.title, error=exc))
+        st.session_state[OUTCOME_KEY] = ("error", t("collectors.cannot_run", title=status.title), str(exc))
     else:
-        st.session_state[OUTCOME_KEY] = _outcome(status.title, result)
+        st.session_state[OUTCOME_KEY] = ("info", t("collectors.started", title=status.title), "")
     st.rerun()
 
 
-def _outcome(title: str, result: RunResult) -> tuple[str, str]:
-    """How a run now went: (kind of message, text)."""
-    if result.status == "success":
-        return "success", t("collectors.ran", title=title, inserted=result.inserted, updated=result.updated)
-    if result.status == "skipped":
-        return "info", t("collectors.already_running", title=title)
-    return "error", t("collectors.run_failed", title=title, error=result.error or "")
+@st.fragment(run_every=PROGRESS_SECONDS)
+def _progress(name: str, title: str, watched: int | None) -> None:
+    """A running collector's counts so far, every few seconds; the page reloads once the run has ended."""
+    run = data.latest_run(name)
+    if run is None or run.id != watched or run.finished_at is not None:
+        st.rerun(scope="app")
+    else:
+        st.caption(t("collectors.progress", title=title, fetched=number(run.fetched),
+                     stored=number(run.inserted + run.updated + run.unchanged), rejected=number(run.rejected)))
 
 
 def _show_outcome() -> None:
     outcome = st.session_state.pop(OUTCOME_KEY, None)
     if outcome:
-        kind, text = outcome
+        kind, text, said = outcome
         getattr(st, kind)(text)
+        if said:
+            st.text(source_text(said, ERROR_CHARS))
 
 
 def _card(status: CollectorStatus, timezone: str, actor: str | None) -> None:
@@ -112,6 +116,8 @@ def _card(status: CollectorStatus, timezone: str, actor: str | None) -> None:
             column.metric(t(f"column.{count}"), number(run[count]) if count in run else t("empty"))
         st.caption(_times(status, timezone))
         _problems(status)
+        if run.get("status") == "running":
+            _progress(status.name, status.title, run.get("id"))
         if actor is not None:
             _run_button(status, actor)
 
