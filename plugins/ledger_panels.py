@@ -55,7 +55,7 @@ def phase_duty_rows(session: Session, scope: Scope, personal: bool) -> list[dict
     matrix = duty_matrix(session, scope)
     return [
         {"阶段": progress.duty.phase, "规定动作": progress.duty.name, "截止日期": progress.duty.deadline,
-         "责任单位": f"全部单位（{len(matrix.rows)}个）",
+         "责任单位": f"全部{len(matrix.rows)}个单位",
          **{state.value: progress.counts[state] for state in DutyState}}
         for progress in duty_progress(matrix)
     ]

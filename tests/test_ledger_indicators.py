@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from collectors.config import Config
+from collectors.report import campaign_scope, scope_of
 from collectors.templates import Column
 from collectors.uploads import ingest
 from models import indicators
-from models.campaign import Campaign
+from models.campaign import Campaign, IndicatorTarget
 from models.campaign_file import read_campaign
 from models.indicators import IndicatorValues, Scope
 from plugins.ledger_indicators import storm_indicators
@@ -524,3 +526,23 @@ def test_t18_verified_actioned_rate_matches_whole_complaint_ids(store, accountab
     assert_ratio(units["cgzfj"], 3, 4)
     assert_ratio(units["dsz"], 2, 4)
     assert [(b.key, b.numerator, b.denominator) for b in values.by_month] == [("2026-03", 5, 8)]
+
+
+# --- the campaign's first day ---------------------------------------------------------------------
+
+
+def test_indicators_of_the_campaign_count_from_its_first_day(store, registry):
+    # A May programme is not one of the campaign's 8 episodes; the June one is.
+    upload(store, registry, "activities", "jwjcj", "2026-05", [activity("jwjcj", D(2026, 5, 13), "热线节目")])
+    upload(store, registry, "activities", "jwjcj", "2026-06", [activity("jwjcj", D(2026, 6, 10), "热线节目")])
+    with store.begin() as session:
+        year = campaign_scope(session, Config(path=None))
+        episodes = session.get(IndicatorTarget, "T12.episodes")
+        on_time = session.get(IndicatorTarget, "T04.on_time_rate")
+        assert (episodes.counts_from, on_time.counts_from) == ("campaign", "year")
+        assert episodes.basis == "精选8个上线主题，办好8期节目。"
+    # The campaign's first day is the first phase's (06-01), local midnight as UTC.
+    assert year.campaign_start == dt.datetime(2026, 5, 31, 16, tzinfo=UTC)
+    assert scope_of(on_time, year) == year
+    assert compute(store, "T12.episodes", year).value == 2
+    assert compute(store, "T12.episodes", scope_of(episodes, year)).value == 1

@@ -1,6 +1,7 @@
 """What a task's page shows beside its indicators when one number cannot say it all: for task 5, the
 baseline of actual compression (which window, how many items) and the items whose promised limit
-is cut by less than 30%, per unit."""
+is cut by less than 30%, per unit; for task 11, the ranking of the key law-enforcement departments
+with who is praised and who is admonished, once all are appraised."""
 
 from __future__ import annotations
 
@@ -63,5 +64,22 @@ def _task5(campaign: CampaignView) -> None:
     show_table(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
 
 
-TASK_DETAILS: Mapping[int, Callable[[CampaignView], None]] = {5: _task5}
+RANKING_PANEL = "enforcement_ranking"
+"""The units panel that ranks the key law-enforcement departments (task 11)."""
+
+
+def _task11(campaign: CampaignView) -> None:
+    """The 政风行风评议 ranking: 通报表扬 and 诫勉谈话 · 限期整改 once every key department has a score,
+    评议进行中 with how many are appraised until then."""
+    panel = data.registry().unit_panels.get(RANKING_PANEL)
+    if panel is None:
+        return
+    with data.store().begin() as session:
+        rows = panel.rows(session, campaign_scope(session, data.config()), False)
+    if rows:
+        st.markdown(f"**{panel.title}**")
+        show_table(pd.DataFrame(rows), hide_index=True, height=full_height(len(rows)))
+
+
+TASK_DETAILS: Mapping[int, Callable[[CampaignView], None]] = {5: _task5, 11: _task11}
 """Task number → what its page shows after its indicators."""
