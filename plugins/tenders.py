@@ -26,6 +26,7 @@ from collectors.collector import Yielded
 from collectors.errors import SourceError
 from collectors.files import CURSOR_KEY, files_read, new_files
 from collectors.http import get_bytes
+from collectors.pages import PageTrail
 from collectors.registry import measured_by
 from models.indicators.tenders import MEASURES
 from models.procurement import Award, Contract, Procurement
@@ -99,12 +100,15 @@ class Tenders(Collector):
         base = str(context.settings["url"])
         saved = context.cursor.get("next")
         url = _resolve(base, saved) if saved else _first_page(base, context.settings["page_size"])
+        trail = PageTrail("tenders feed")
         while True:
+            trail.arrive(url)
             try:
                 documents = list(ocds.documents(get_bytes(context.http, url), url, context.settings["max_unpacked_mb"]))
             except ValueError as exc:
                 raise SourceError(f"GET {url}: the answer {_described(exc)}") from None
             items = [item for document in documents for item in ocds.releases_of(document)]
+            trail.read(url, [item.data for item in items if isinstance(item, ocds.Release)])
             yield from self._records(items, context)
             whole = documents[0] if len(documents) == 1 and not isinstance(documents[0], Rejected) else None
             link = _next_link(whole[1]) if whole else None

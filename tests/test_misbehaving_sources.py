@@ -211,3 +211,27 @@ def test_a_killed_run_is_marked_abandoned_and_its_lock_taken_over(tmp_path: Path
                     if s.name == "service_center"] == ["failed"]
     finally:
         store.dispose()
+
+
+def release_package(number: int, next_link: str) -> bytes:
+    release = {"ocid": f"ocds-x-{number}", "id": f"r{number}", "date": "2026-03-01T08:00:00Z", "tag": ["tender"],
+               "initiationType": "tender", "tender": {"id": "t", "procurementMethod": "open"}}
+    return json.dumps({"uri": "x", "publishedDate": "2026-03-01T08:00:00Z", "releases": [release],
+                       "links": {"next": next_link}}).encode()
+
+
+@pytest.mark.parametrize(("name", "next_of", "message"), [
+    ("3 → 2 → 3", lambda n: f"/feed?page={2 if n == 3 else 3}", "links back"),
+    ("the same release under new addresses", lambda n: f"/feed?page={n + 1}", "repeats the items"),
+])
+def test_a_tender_feed_that_loops_is_stopped(store, registry, source, name, next_of, message):
+    def feed(handler, path, query):
+        number = int(query.get("page", ["1"])[0])
+        send(handler, release_package(1 if "same" in name else number, next_of(number)))
+
+    server = source(feed)
+    values = collector_settings(Config(path=None), registry.collector("tenders"), {"url": f"{server.url}/feed"})
+    result = run_collector(store, registry, "tenders", values)
+    assert result.status == "failed", name
+    assert message in result.error
+    assert server.requests < 10
