@@ -18,6 +18,7 @@ from dashboard.tables import labelled_frame, show_table
 from models.accounts import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
+    USERNAME_LENGTH,
     AccountError,
     Role,
     add_user,
@@ -73,7 +74,9 @@ def _add(admin: Viewer, unit_names: dict[str, str]) -> None:
     st.subheader(t("users.add"))
     with st.form("users.add", clear_on_submit=False):
         name_column, display_column = st.columns(2)
-        username = name_column.text_input(t("users.username"), key="users.new_username").strip()
+        username = name_column.text_input(
+            t("users.username"), max_chars=USERNAME_LENGTH, key="users.new_username"
+        ).strip()
         display_name = display_column.text_input(t("users.display_name"), key="users.new_display_name").strip()
         role_column, unit_column = st.columns(2)
         role = role_column.selectbox(
