@@ -35,7 +35,7 @@ def cases_due_soon(session: Session, watch: Watch) -> list[Alert]:
 
 HEADLINES = [
     Headline("on_time_rate", "办件按时办结率", SOURCE, indicator_figure("T04.on_time_rate"), 10),
-    Headline("limit_compression", "承诺时限压缩", SOURCE, indicator_figure("T05.limit_compression"), 20),
+    Headline("limit_compression", "承诺时限压缩30%的事项", SOURCE, indicator_figure("T05.limit_compression"), 20),
 ]
 ALERT_RULES = [
     AlertRule("overdue_cases", "办件超期", overdue_cases),

@@ -41,9 +41,11 @@ def alerts_of(store, registry, rule: str, at: Watch | None = None) -> list[Alert
 
 def test_the_built_in_plugins_declare_headlines_and_rules(registry):
     assert set(registry.alert_rules) == {
-        "overdue_cases", "cases_due_soon", "overdue_complaints", "escalated_complaints", "overdue_rectification"}
+        "overdue_cases", "cases_due_soon", "overdue_complaints", "escalated_complaints", "overdue_rectification",
+        "appraisal_follow_up"}
     assert set(registry.headlines) == {
-        "on_time_rate", "limit_compression", "open_complaints", "flagged_tenders", "overdue_rectification"}
+        "on_time_rate", "limit_compression", "open_complaints", "flagged_tenders", "overdue_rectification",
+        "commitments"}
 
 
 def test_overdue_and_due_soon_cases_by_unit(store, registry, units):
@@ -115,7 +117,7 @@ def test_indicator_headlines_read_the_computed_reports(store, registry):
     with store.begin() as session:
         values = headline_values(session, registry.headlines.values(), watch(reports={report.id: report}))
     assert [v.key for v in values] == [
-        "on_time_rate", "limit_compression", "open_complaints", "flagged_tenders", "overdue_rectification"]
+        "on_time_rate", "limit_compression", "open_complaints", "flagged_tenders", "overdue_rectification", "commitments"]
     assert values[0].figure == Figure(0.93, "ratio", 0.98, "higher")
     assert values[1].figure.value is None  # not computed yet
     assert values[3].figure.value is None  # no tender flags computed

@@ -63,8 +63,9 @@ def planted_url(filled_app_url: str, campaign) -> str:
     store = open_store(filled_app_url)
     unit = campaign.units[0]["code"]
     now = utcnow()
-    record = complaint("PLANTED-1", unit=unit, received=now - dt.timedelta(minutes=2),
-                       deadline=now - dt.timedelta(minutes=1), rehandled=3)
+    # Received now (newer than any indicator's data, so its alert is among those the screen shows) and
+    # due at once: past its deadline by the time the screen runs.
+    record = complaint("PLANTED-1", unit=unit, received=now, deadline=now, rehandled=3)
     with store.begin() as session:
         upsert(session, Complaint, "test", [{**record, **PLANTED}])
     store.dispose()
