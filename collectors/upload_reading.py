@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import openpyxl
 
 from collectors import upload_problems as say
 from collectors.errors import SourceError
-from collectors.tabular import BOMS, read_records
+from collectors.tabular import BOMS, header_key, read_records
 from collectors.templates import UploadTemplate
 from collectors.upload_problems import FileProblem, Problem, file_problem
 
@@ -70,11 +69,6 @@ RawRow = tuple[int, dict[str, Cell]]
 
 def is_blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def header_key(text: Any) -> str:
-    """A header as compared: full-width forms folded, spaces and required-marks (*) dropped."""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).strip("*")
 
 
 def read_grid(filename: str, data: bytes, max_rows: int) -> Grid:
