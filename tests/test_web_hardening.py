@@ -27,6 +27,7 @@ from models.campaign_file import load_campaign
 from models.migrate import migrate
 from models.runs import CollectorRun
 from models.store import Store, open_store
+from storm.cli import _dashboard_command
 from tests.test_dashboard import APP, chinese  # noqa: F401 (fixtures)
 from tests.test_ledger_indicators import upload
 from tests.upload_samples import SAMPLES
@@ -147,6 +148,13 @@ def test_a_user_name_as_long_as_the_column_allows_gets_the_usual_answer(site: St
     with site.begin() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "login_failed")).one()
     assert entry.actor == "x" * 63 + "é"
+
+
+def test_the_served_dashboard_shows_no_error_details() -> None:
+    """The last line of defence: whatever slips through, the visitor gets no traceback (the log has it)."""
+    procfile = (Path(__file__).parents[1] / "Procfile").read_text(encoding="utf-8")
+    assert "--client.showErrorDetails=none" in procfile
+    assert "--client.showErrorDetails=none" in _dashboard_command(8501)
 
 
 # --- tables and spreadsheets ---------------------------------------------------------------------
