@@ -198,6 +198,12 @@ def reset_password(session: Session, actor: str, username: str, password: str) -
     return user
 
 
+def _spelled_out(username: str) -> str:
+    """``username`` as it is looked up and logged: one with control characters (which no account has, and
+    PostgreSQL refuses NUL in text) has them written as escapes."""
+    return username if username.isprintable() else username.encode("unicode_escape").decode("ascii")
+
+
 def _failures(session: Session, whose: ColumnElement[bool], since: dt.datetime) -> tuple[int, dt.datetime | None]:
     """How many logins failed since ``since`` for ``whose`` (an account, an address), and when the last did."""
     query = select(func.count(), func.max(AuditEntry.at)).where(AuditEntry.action == FAILED, whose,
@@ -213,7 +219,7 @@ def locked_until(session: Session, username: str, address: str | None = None) ->
     an address's count whatever account they were for, so that trying one password on many
     accounts is held back as trying many on one.
     """
-    now = utcnow()
+    username, now = _spelled_out(username), utcnow()
     user = find_user(session, username)
     since = now - ACCOUNT_THROTTLE.window
     if user is not None and user.last_login_at is not None:
@@ -233,6 +239,7 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     attempt is refused without checking the password and does not count as a failure. The caller
     commits in every case, so that failures count.
     """
+    username = _spelled_out(username)
     if locked_until(session, username, address) is not None:
         audit(session, username, THROTTLED, username, ok=False, address=address)
         return None

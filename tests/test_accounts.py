@@ -225,14 +225,18 @@ def test_a_reset_is_held_to_the_account_s_role(store):
             reset_password(session, "admin", "root", "password")
 
 
-def test_a_user_name_longer_than_the_column_is_refused_and_logged_not_a_crash(store):
-    """On PostgreSQL a name over 64 characters in the audit log's actor column raised with the SQL."""
-    long_name = "x" * 100 + "=cmd|' /C calc'!A0"
+@pytest.mark.parametrize(("typed", "actor", "target"), [
+    ("x" * 100 + "=cmd|' /C calc'!A0", "x" * 64, "x" * 100 + "=cmd|' /C calc'!A0"),
+    ("root\x00--", "root\\x00--", "root\\x00--"),
+])
+def test_a_user_name_no_account_can_have_is_refused_and_logged_not_a_crash(store, typed, actor, target):
+    """On PostgreSQL a name over 64 characters (the audit log's actor column) or with a NUL (which PostgreSQL
+    refuses in text) raised with the SQL statement."""
     with store.begin() as session:
-        assert authenticate(session, long_name, "whatever-it-is", "192.0.2.1") is None
+        assert authenticate(session, typed, "whatever-it-is", "192.0.2.1") is None
     with store.begin() as session:
         entry = session.scalars(select(AuditEntry)).one()
-    assert (entry.action, entry.actor, entry.target, entry.address) == (FAILED, "x" * 64, long_name, "192.0.2.1")
+    assert (entry.action, entry.actor, entry.target, entry.address) == (FAILED, actor, target, "192.0.2.1")
 
 
 def test_who_may_upload_for_which_unit():

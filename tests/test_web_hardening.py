@@ -135,19 +135,21 @@ def test_a_notice_repeats_an_address_value_only_as_plain_letters_and_digits(site
     assert "month=??x??http???evil?example?x?png?yyy" in warning and "evil.example" not in warning
 
 
-def test_a_user_name_as_long_as_the_column_allows_gets_the_usual_answer(site: Store) -> None:
-    """On PostgreSQL a longer name showed the anonymous visitor a traceback with the SQL statement: the form
-    takes no more than the column holds (and the store clips what is logged, see test_accounts)."""
+@pytest.mark.parametrize(("typed", "logged"), [("x" * 63 + "é", "x" * 63 + "é"), ("root\x00", "root\\x00")])
+def test_a_user_name_no_account_can_have_gets_the_usual_answer(site: Store, typed: str, logged: str) -> None:
+    """On PostgreSQL a name longer than the column or with a NUL showed the anonymous visitor a traceback with
+    the SQL statement: the form takes no more than the column holds, and the store spells out what it cannot
+    keep (see test_accounts)."""
     at = ok(app(None).run())
     assert at.text_input(key="login.username").max_chars == 64
-    at.text_input(key="login.username").input("x" * 63 + "é")
+    at.text_input(key="login.username").input(typed)
     at.text_input(key="login.password").input("whatever-it-is")
     at.button(key="login.submit").click()
     at = ok(at.run())
     assert [error.value for error in at.error] == ["用户名或密码错误"]
     with site.begin() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "login_failed")).one()
-    assert entry.actor == "x" * 63 + "é"
+    assert entry.actor == logged
 
 
 def test_the_served_dashboard_shows_no_error_details() -> None:
