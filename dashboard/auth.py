@@ -136,8 +136,9 @@ def client_address(headers: Mapping[str, str], peer: str | None, settings: Mappi
     proxies = settings.get("trusted_proxies", 0)
     if isinstance(proxies, int) and not isinstance(proxies, bool) and proxies > 0:
         forwarded = [hop.strip() for hop in str(headers.get(FORWARDED_FOR) or "").split(",") if hop.strip()]
-        if forwarded and _is_address(forwarded[-min(proxies, len(forwarded))]):
-            return forwarded[-min(proxies, len(forwarded))]
+        nearest = forwarded[-min(proxies, len(forwarded))] if forwarded else ""
+        if _is_address(nearest):
+            return nearest
     return peer if isinstance(peer, str) and _is_address(peer) else LOCAL
 
 
