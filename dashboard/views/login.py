@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.auth import Viewer
 from dashboard.i18n import t
-from models.accounts import USERNAME_LENGTH
+from models.accounts import MAX_PASSWORD_LENGTH, USERNAME_LENGTH
 
 FORM_WIDTH = 420
 """Pixels: a login form need not span a wide screen."""
@@ -22,7 +22,8 @@ def render() -> None:
     with st.form("login", width=FORM_WIDTH):
         st.subheader(t("login.title"))
         username = st.text_input(t("login.username"), max_chars=USERNAME_LENGTH, key="login.username")
-        password = st.text_input(t("login.password"), type="password", key="login.password")
+        password = st.text_input(t("login.password"), type="password", max_chars=MAX_PASSWORD_LENGTH,
+                                 key="login.password")
         submitted = st.form_submit_button(
             t("login.submit"), type="primary", icon=":material/login:", key="login.submit"
         )
