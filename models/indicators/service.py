@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,15 +116,13 @@ def limit_days_rows(scope: Scope) -> Select[Any]:
     )
 
 
-def _working_days_taken() -> Select[Any]:
-    """Cases completed (any time) with the working days from acceptance to completion as ``taken``."""
+def _taken() -> tuple[Any, Callable[[Select[Any]], Select[Any]]]:
+    """The working days from a case's acceptance to its completion, and what joins a query on
+    :class:`Case` to the calendar for it."""
     accepted, on_accepted = workday_seq_of(Case.accepted_at, "accepted_day")
     completed, on_completed = workday_seq_of(Case.completed_at, "completed_day")
-    taken = (completed.workday_seq - accepted.workday_seq).label("taken")
-    return (
-        select(Case.source, Case.item_id, Case.unit_code, Case.completed_at, taken)
-        .join(accepted, on_accepted)
-        .join(completed, on_completed)
+    return completed.workday_seq - accepted.workday_seq, lambda query: query.join(accepted, on_accepted).join(
+        completed, on_completed
     )
 
 
@@ -138,13 +137,15 @@ def _item_baselines(scope: Scope) -> Any:
     """Per item (source, item id): the mean working days of its cases completed in the baseline
     window and their number; items whose baseline mean is 0 days cannot be compressed and are left out."""
     start, end = baseline_window(scope)
-    cases = _working_days_taken().where(Case.completed_at >= start, Case.completed_at < end).subquery("baseline_cases")
-    mean = func.avg(cast(cases.c.taken, Float))
+    taken, with_calendar = _taken()
+    mean = func.avg(cast(taken, Float))
+    query = select(Case.source, Case.item_id, mean.label("mean"), func.count().label("cases")).select_from(Case)
     return (
-        select(cases.c.source, cases.c.item_id, mean.label("mean"), func.count().label("cases"))
-        .group_by(cases.c.source, cases.c.item_id)
+        with_calendar(query)
+        .where(Case.completed_at >= start, Case.completed_at < end)
+        .group_by(Case.source, Case.item_id)
         .having(mean > 0)
-        .subquery("baselines")
+        .cte("baselines")
     )
 
 
@@ -153,26 +154,24 @@ def actual_compression_rows(scope: Scope) -> Select[Any]:
     item's baseline mean. The mean of x is the items' ratios (campaign mean ÷ baseline mean)
     weighted by their campaign-period case numbers, so 1 − mean(x) is the volume-weighted compression."""
     baselines = _item_baselines(scope)
-    cases = _working_days_taken().where(_in_period(Case.completed_at, scope)).subquery("campaign_cases")
-    return select(
-        cases.c.unit_code.label("unit"),
-        cases.c.completed_at.label("at"),
-        (cast(cases.c.taken, Float) / baselines.c.mean).label("x"),
-    ).join(baselines, and_(baselines.c.source == cases.c.source, baselines.c.item_id == cases.c.item_id))
+    # Looked up per case (SQLite indexes the baselines for it) rather than joined, which SQLite would
+    # plan as a pass over the period's cases per item.
+    mean = select(baselines.c.mean).where(baselines.c.source == Case.source, baselines.c.item_id == Case.item_id)
+    mean = mean.scalar_subquery()
+    taken, with_calendar = _taken()
+    query = select(Case.unit_code.label("unit"), Case.completed_at.label("at"), (cast(taken, Float) / mean).label("x"))
+    return with_calendar(query).where(_in_period(Case.completed_at, scope), mean.is_not(None))
 
 
 def original_limit_saving_rows(scope: Scope) -> Select[Any]:
     """Completed cases; x the working days taken over the item's original promised days."""
-    cases = _working_days_taken().where(_in_period(Case.completed_at, scope)).subquery("completed_cases")
-    return (
-        select(
-            cases.c.unit_code.label("unit"),
-            cases.c.completed_at.label("at"),
-            (cast(cases.c.taken, Float) / ApprovalItem.original_promised_days).label("x"),
-        )
-        .join(ApprovalItem, and_(ApprovalItem.source == cases.c.source, ApprovalItem.external_id == cases.c.item_id))
-        .where(ApprovalItem.original_promised_days > 0)
-    )
+    taken, with_calendar = _taken()
+    query = select(
+        Case.unit_code.label("unit"),
+        Case.completed_at.label("at"),
+        (cast(taken, Float) / ApprovalItem.original_promised_days).label("x"),
+    ).join(ApprovalItem, and_(ApprovalItem.source == Case.source, ApprovalItem.external_id == Case.item_id))
+    return with_calendar(query).where(_in_period(Case.completed_at, scope), ApprovalItem.original_promised_days > 0)
 
 
 @dataclass(frozen=True)
@@ -194,20 +193,23 @@ class ItemCompression:
 def compression_items(session: Session, scope: Scope) -> list[ItemCompression]:
     """The items actual compression is computed over (cases in both periods), most campaign cases first."""
     baselines = _item_baselines(scope)
-    cases = _working_days_taken().where(_in_period(Case.completed_at, scope)).subquery("campaign_cases")
-    query = (
-        select(
-            ApprovalItem.unit_code, ApprovalItem.name, baselines.c.cases, baselines.c.mean,
-            func.count(), func.avg(cast(cases.c.taken, Float)),
-        )
-        .select_from(cases)
-        .join(baselines, and_(baselines.c.source == cases.c.source, baselines.c.item_id == cases.c.item_id))
-        .join(ApprovalItem, and_(ApprovalItem.source == cases.c.source, ApprovalItem.external_id == cases.c.item_id))
+    taken, with_calendar = _taken()
+    query = select(
+        ApprovalItem.unit_code, ApprovalItem.name, baselines.c.cases, baselines.c.mean,
+        func.count(), func.avg(cast(taken, Float)),
+    ).select_from(Case)
+    # ``|| ''`` keeps SQLite from reading the period's cases once per item by their source (which every
+    # case shares): it reads them once by completion time and finds each one's item among the baselines.
+    on_baseline = and_(baselines.c.source == Case.source.concat(""), baselines.c.item_id == Case.item_id)
+    on_item = and_(ApprovalItem.source == Case.source, ApprovalItem.external_id == Case.item_id)
+    rows = session.execute(
+        with_calendar(query.join(baselines, on_baseline).join(ApprovalItem, on_item))
+        .where(_in_period(Case.completed_at, scope))
         .group_by(ApprovalItem.id, ApprovalItem.unit_code, ApprovalItem.name, baselines.c.cases, baselines.c.mean)
         .order_by(func.count().desc(), ApprovalItem.name)
     )
     return [ItemCompression(unit, name, base_n, float(base), n, float(mean))
-            for unit, name, base_n, base, n, mean in session.execute(query)]
+            for unit, name, base_n, base, n, mean in rows]
 
 
 @dataclass(frozen=True)
