@@ -67,6 +67,11 @@ class Table:
         """``export.xlsx sheet 办件`` or ``export.csv``: where the table is, for messages."""
         return f"{file} sheet {self.sheet}" if self.sheet is not None else file
 
+    @property
+    def in_sheet(self) -> str:
+        """``sheet 办件: `` before a message about a sheet's table, nothing for a CSV file's."""
+        return f"sheet {self.sheet}: " if self.sheet is not None else ""
+
 
 def header_key(text: Any) -> str:
     """A header as compared: full-width forms folded, white space (line breaks too) and required-marks (*)

@@ -237,7 +237,7 @@ class ServiceCenter(LinkedPagesCollector):
     def _table_cases(self, table: Table, where: str, context: CollectContext) -> Iterator[Yielded]:
         columns = column_fields(table.header, CASE_HEADERS, context.settings["field_map"], "field_map")
         if "external_id" not in columns.values():
-            raise SourceError(f"{where}: no 办件编号 column (the header is {', '.join(table.header[:8])}); "
+            raise SourceError(f"{table.in_sheet}no 办件编号 column (the header is {', '.join(table.header[:8])}); "
                               "name the id column in field_map, e.g. {\"流水号\": \"external_id\"}")
         rows = []
         for row in table.rows:

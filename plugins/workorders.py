@@ -1,17 +1,17 @@
 """12345-style work-order exports (工单) as GeoReport requests, for the complaint field mapping.
 
-A CSV export's headers are mapped onto the field names of a GeoReport request and its
+A CSV or XLSX export's headers are mapped onto the field names of a GeoReport request and its
 extension fields (``FIELDS``); each row then goes through the same mapping as a request
 read from an Open311 server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from collectors.errors import SourceError
-from collectors.tabular import Table
+from collectors.tabular import Table, column_fields
 
 HEADERS = {
     "工单编号": "service_request_id",
@@ -39,8 +39,20 @@ HEADERS = {
     "联系电话": "phone",
     "诉求地址": "address",
     "事发地址": "address",
+    "工单状态": "status",
+    "处理状态": "status",
+    "信息来源": "channel",
+    "问题分类": "category",
+    "满意度": "satisfaction",
+    "留言编号": "service_request_id",
+    "留言时间": "requested_datetime",
+    "留言主题": "subject",
+    "留言详情": "description",
+    "留言用户": "name",
+    "答复意见": "outcome",
+    "答复时间": "closed_datetime",
 }
-"""Headers of a common 12345 work-order export → fields; the ``header_map`` setting adds to them."""
+"""Headers of a common 12345 work-order or 留言板 export → fields; the ``header_map`` setting adds to them."""
 
 FIELDS = frozenset({
     "service_request_id", "requested_datetime", "status", "status_notes", "service_code", "service_name",
@@ -51,23 +63,37 @@ FIELDS = frozenset({
 """The fields a header can be mapped to: GeoReport's own and the extension fields the mapping reads."""
 
 
-def header_fields(header_map: Mapping[str, str]) -> dict[str, str]:
-    """The default headers with ``header_map`` on top; a :class:`SourceError` names a wrong field."""
+def checked_header_map(header_map: Mapping[str, str]) -> Mapping[str, str]:
+    """``header_map``, when every header in it goes to a field; a :class:`SourceError` names a wrong field."""
     for header, name in header_map.items():
         if name not in FIELDS:
             raise SourceError(f"header_map['{header}'] = '{name}' is not a field; use one of {', '.join(sorted(FIELDS))}")
-    return {**HEADERS, **header_map}
+    return header_map
 
 
-def work_orders(table: Table, headers: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number from 1, request) for each row; a :class:`SourceError` if no column gives the id."""
-    mapped = {header: headers[header] for header in table.header if header in headers}
+@dataclass(frozen=True)
+class WorkOrders:
+    """The requests of a table, each with its line, and the header each field came from."""
+
+    requests: list[tuple[int, dict[str, str]]]
+    headers: dict[str, str]
+
+
+def work_orders(table: Table, header_map: Mapping[str, str]) -> WorkOrders:
+    """A request for each row of ``table``, its columns mapped by :data:`HEADERS` and ``header_map``
+    (:func:`collectors.tabular.column_fields`); a :class:`SourceError` if no column gives the id."""
+    mapped = column_fields(table.header, HEADERS, header_map, "header_map")
     if "service_request_id" not in mapped.values():
-        raise SourceError(f"no 工单编号 column (the header is {', '.join(table.header[:8])}); "
+        raise SourceError(f"{table.in_sheet}no 工单编号 column (the header is {', '.join(table.header[:8])}); "
                           "name the id column in header_map, e.g. {\"留言编号\": \"service_request_id\"}")
-    for number, row in enumerate(table.rows, start=1):
-        request: dict[str, Any] = {}
+    requests = []
+    for line, row in zip(table.lines, table.rows, strict=True):
+        request: dict[str, str] = {}
         for header, name in mapped.items():
             if row.get(header) and not request.get(name):
                 request[name] = row[header]
-        yield number, request
+        requests.append((line, request))
+    headers: dict[str, str] = {}
+    for header, name in mapped.items():
+        headers.setdefault(name, header)
+    return WorkOrders(requests, headers)

@@ -29,10 +29,8 @@ SHARED = Path(__file__).parents[2] / "shared" / "fixtures"
 SINCE = "2026-01-01"
 YEAR_START = dt.datetime(2025, 12, 31, 16, tzinfo=dt.UTC)  # 2026-01-01 00:00 Beijing time
 PAGE = 50
-HOTLINE_HEADERS = {
-    "留言编号": "service_request_id", "留言用户": "name", "留言主题": "subject", "留言时间": "requested_datetime",
-    "留言详情": "description", "答复意见": "outcome", "答复时间": "closed_datetime", "一级分类": "category",
-}
+HOTLINE_HEADERS = {"一级分类": "category"}
+"""What a 问政 export needs beside the default headers (留言编号, 留言时间, 答复意见 … are among them)."""
 
 
 def settings(registry, **values: str) -> dict:
@@ -320,7 +318,10 @@ def test_each_request_file(store, registry, name):
     rows = stored(store).values()
     assert sum(row.status == "open" for row in rows) == still_open
     assert sum(row.lat is None for row in rows) == no_geocode
-    assert all(row.category == "other" and row.channel == "other" and row.unit_code is None for row in rows)
+    assert all(row.channel == "other" and row.unit_code is None for row in rows)
+    # A service name that names no campaign category is stored as unknown and counted, for service_map.
+    assert all(row.category == ("unknown" if row.service_name else "other") for row in rows)
+    assert set(result.unknown_words) == ({"category"} if any(row.service_name for row in rows) else set())
 
 
 @pytest.mark.parametrize("name", sorted(SERVICE_FILES))
@@ -421,7 +422,7 @@ def test_work_order_exports(store, registry, tmp_path, campaign, encoding):
     result = run_collector(store, registry, "complaints", values)
 
     assert (result.status, result.inserted, result.rejected) == ("partial", 3, 1)
-    assert "工单导出.csv row 4" in result.problems[0] and "not a time" in result.problems[0]
+    assert "工单导出.csv line 5" in result.problems[0] and "not a time" in result.problems[0]
     rows = stored(store)
     first, second, third = rows["GD001"], rows["GD002"], rows["GD003"]
     assert (first.channel, first.category, first.unit_code, first.unit_name) == (
@@ -447,8 +448,8 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
-def hotline_settings(registry, path: Path) -> dict:
-    return settings(registry, path=str(path), header_map=json.dumps(HOTLINE_HEADERS, ensure_ascii=False))
+def hotline_settings(registry, path: Path, **header_map: str) -> dict:
+    return settings(registry, path=str(path), header_map=json.dumps(header_map, ensure_ascii=False))
 
 
 def test_real_wenzheng_messages_with_replies(store, registry):
@@ -490,7 +491,7 @@ def test_the_gb18030_export_reads_as_the_same_messages(store, registry):
 
 def test_real_labelled_messages_with_a_duplicate(store, registry):
     path = shared_file("hotline-cn", "wenzheng_messages_labelled.csv")
-    result = run_collector(store, registry, "complaints", hotline_settings(registry, path))
+    result = run_collector(store, registry, "complaints", hotline_settings(registry, path, **HOTLINE_HEADERS))
 
     assert (result.status, result.fetched, result.inserted, result.rejected) == ("success", 495, 494, 0)
     rows = stored(store).values()
@@ -498,4 +499,5 @@ def test_real_labelled_messages_with_a_duplicate(store, registry):
     # 37042 comes twice, the same message filed under 城乡建设 and then 劳动和社会保障: the later row wins.
     assert Counter(row.category_text for row in rows) == {
         "劳动和社会保障": 104, "城乡建设": 100, "教育文体": 96, "卫生计生": 58, "交通运输": 55, "商贸旅游": 48, "环境保护": 33}
-    assert all(row.category == "other" and row.status == "open" for row in rows), "no 效能 words, no replies"
+    assert all(row.category == "unknown" and row.status == "open" for row in rows), "no 效能 words, no replies"
+    assert result.unknown_words["category"]["劳动和社会保障"] == 104, "each row read counts, the duplicate too"
