@@ -1,5 +1,5 @@
 """Built-in plugin: the indicators fed by the office uploads (单位上报), tasks 1–3, 9–13 and 15–18
-and the cross-cutting five ones, rectification and evaluation.
+and the cross-cutting required duties and self-checks, rectification, commitments and evaluation.
 
 It declares indicators only; the templates and the ``uploads`` collector are
 :mod:`plugins.unit_uploads`, the measures :mod:`plugins.ledger_measures`, and the

@@ -92,7 +92,7 @@ def test_a_count_is_zero_once_its_ledger_holds_rows(store, registry):
     assert compute(store, "T03.honours").value is None, "the honours ledger is still empty"
 
 
-# --- activities: tasks 1, 3, 10, 12 and the five ones ---------------------------------------------
+# --- activities: tasks 1, 3, 10, 12 and the duties due by the end of their phase -------------------
 
 
 def activity(unit: str, day: dt.date, kind: str, status: str | None = "已完成", **counts: int) -> dict[str, Any]:

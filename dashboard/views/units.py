@@ -66,7 +66,7 @@ def _scorecard(units: Sequence[UnitInfo], reports: list[IndicatorReport], key: s
 
 
 def _panel(panel: data.Panel) -> None:
-    """A plugin's table (five ones, overdue items, rankings), or a notice while it is empty."""
+    """A plugin's table (required duties, overdue items, rankings), or a notice while it is empty."""
     st.subheader(panel.title)
     if not panel.rows:
         st.info(t("units.pending", name=panel.title))
