@@ -34,6 +34,10 @@ BOOKKEEPING = ("id", "upload_id", "unit_code", "row_no")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 YES_NO = ("是", "否")
 CAMPAIGN_PERIOD = "campaign"
+DATED_PERIODS = "dates"
+"""The period of a file whose rows' dates give their periods (a cumulative ledger, one running sheet)."""
+MAX_TEXT = 2000
+"""Characters a text cell may hold (a ``text`` column is unbounded in the store; a ledger's cell is not)."""
 
 
 @dataclass(frozen=True)
@@ -131,29 +135,41 @@ class UploadTemplate:
     def headers(self) -> list[str]:
         return [column.header for column in self.columns]
 
-    def period_key(self, text: str | None, today: dt.date | None = None) -> str:
-        """The period a file is for, written the one way: ``2026-06``, ``2026`` or ``campaign``.
+    @property
+    def dated(self) -> bool:
+        """Whether a file's periods can be taken from its rows' dates (a month or year ledger with a date column)."""
+        return self.period != CAMPAIGN_PERIOD and self.period_field is not None
 
-        Accepts ``2026-6``, ``2026/06``, ``2026年6月`` (``2026年`` for a year); empty means
-        the current one. Raises ``ValueError`` with a message for the clerk.
+    def period_key(self, text: str | None, today: dt.date | None = None) -> str:
+        """The period a file is for, written the one way: ``2026-06``, ``2026``, ``campaign``, or
+        :data:`DATED_PERIODS` when each row's date gives its period.
+
+        Accepts ``2026-6``, ``2026/06``, ``2026年6月`` (``2026年`` for a year). Empty means
+        the rows' dates for a :attr:`dated` ledger, else the current period. Raises
+        ``ValueError`` with a message for the clerk.
         """
         value = unicodedata.normalize("NFKC", text or "").strip()
         if self.period == CAMPAIGN_PERIOD:
             if value in ("", CAMPAIGN_PERIOD, "全程"):
                 return CAMPAIGN_PERIOD
             raise ValueError(bad_period(value, self.period))
-        today = today or dt.datetime.now(LOCAL_TIME).date()
+        if value in ("", DATED_PERIODS) and self.dated:
+            return DATED_PERIODS
         if not value:
-            return f"{today:%Y-%m}" if self.period == "month" else f"{today:%Y}"
+            return self.period_of(today or dt.datetime.now(LOCAL_TIME).date())
         pattern = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?" if self.period == "month" else r"(\d{4})\s*年?"
         match = re.fullmatch(pattern, value)
         if not match or (self.period == "month" and not 1 <= int(match[2]) <= 12):
             raise ValueError(bad_period(value, self.period))
         return f"{match[1]}-{int(match[2]):02d}" if self.period == "month" else match[1]
 
+    def period_of(self, day: dt.date) -> str:
+        """The key of the month or year period ``day`` falls in."""
+        return f"{day:%Y-%m}" if self.period == "month" else f"{day:%Y}"
+
     def period_dates(self, key: str) -> tuple[dt.date, dt.date] | None:
-        """First and last day of a period key; None for the whole campaign."""
-        if self.period == CAMPAIGN_PERIOD:
+        """First and last day of a period key; None for the whole campaign or periods taken from dates."""
+        if self.period == CAMPAIGN_PERIOD or key == DATED_PERIODS:
             return None
         year, _, month = key.partition("-")
         if not month:

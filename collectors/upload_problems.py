@@ -6,7 +6,8 @@ Every message names what was found and what is expected instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,14 +50,21 @@ def file_problem(message: str) -> FileProblem:
 
 
 def _quoted(values: Iterable[str]) -> str:
-    return "、".join(f"“{value}”" for value in values)
+    return "、".join(f"“{escaped(value)}”" for value in values)
+
+
+def escaped(text: str) -> str:
+    """``text`` with control characters (terminal escapes, bells, line breaks) written as ``\\x1b`` and the like."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) == "Cc" else char for char in text
+    )
 
 
 def shown(value: Any) -> str:
-    """A cell's value as the clerk typed it, for quoting in a message."""
+    """A cell's value as the clerk typed it, for quoting in a message (control characters escaped)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return escaped(str(value))
 
 
 # --- the file as a whole -------------------------------------------------------------------
@@ -67,6 +75,51 @@ NOT_TEXT = "无法识别文件的文字编码，请在 Excel 中另存为“CSV 
 NOT_WORKBOOK = "文件不是有效的 Excel 工作簿（.xlsx），可能已损坏或只是改了扩展名；请用 Excel 重新另存为 .xlsx"
 OLD_EXCEL = "这是旧版 Excel 文件（.xls），请在 Excel 中另存为 Excel 工作簿（.xlsx）或 CSV 后再上传"
 NO_DATA_ROWS = "表头下面没有数据行；请至少填写一行后再上传"
+NOT_CSV = "文件不是有效的 CSV 表格；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿（.xlsx）"
+MACROS = "工作簿中带有宏（VBA 代码），出于安全考虑不予接收，也不保存；请在 Excel 中另存为不带宏的“Excel 工作簿（.xlsx）”后再上传"
+WORKBOOK_PROBLEMS = {
+    "old_excel": OLD_EXCEL,
+    "not_workbook": NOT_WORKBOOK,
+    "macros": MACROS,
+}
+
+
+def workbook_refused(kind: str, detail: Mapping[str, Any]) -> str:
+    """Why a workbook is not read, by the kind :class:`collectors.workbook.WorkbookError` names."""
+    limit = detail.get("limit")
+    if kind == "too_big_unpacked" and isinstance(limit, int):
+        return too_big_unpacked(limit)
+    if kind == "too_big_part" and isinstance(limit, int):
+        return f"工作簿中有一个工作表或共享字符串表解压后超过 {limit / 1e6:.0f} MB，远多于一份台账；请删去多余的内容后另存再上传"
+    if kind == "too_large_area" and isinstance(limit, int):
+        return (f"工作表的数据区域跨了 {detail.get('area', 0):,} 个单元格（上限 {limit:,}），多半是很远处还有零星内容；"
+                "请删去数据区域以外的行和列后再上传")
+    return WORKBOOK_PROBLEMS.get(kind, NOT_WORKBOOK)
+
+
+def read_sheet(sheet: str) -> str:
+    return f"读取的是工作表“{escaped(sheet)}”（前面的工作表没有这个模板的表头）；行号是这个工作表中的行号"
+
+
+def sheet_too_long(sheet: str, limit: int) -> str:
+    return f"工作表“{escaped(sheet)}”从第一行到最后一行超过 {limit} 行（可能夹着大量空行）；请删去多余的行后再上传"
+
+
+def unbalanced_quote(line: int) -> str:
+    return (f"第{line}行有一个英文双引号（\"）没有配对，它后面的内容会被并进一个单元格；"
+            "请把这个引号删掉或改成中文引号，或在 Excel 中另存为 CSV 后再上传")
+
+
+def huge_cell(limit: int, cell_limit: int) -> str:
+    return f"文件中有单元格超过 {limit} 个字，远超一个单元格 {cell_limit} 字的上限；请检查是否把整份材料粘进了一个单元格"
+
+
+def read_failed(reason: str) -> str:
+    return f"读取文件时出错，文件没有入库（{reason}）；请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后重新上传，如仍出错请联系管理员"
+
+
+def not_storable(reason: str) -> str:
+    return f"数据库拒绝保存这个文件的数据，文件没有入库（{reason}）；请核对数值的大小和文字的长度后重新上传"
 
 
 def too_big(size: int, limit: int) -> str:
@@ -110,11 +163,20 @@ def more_problems(count: int) -> str:
 # --- cells ---------------------------------------------------------------------------------
 
 REQUIRED = "必填，不能为空"
-FORMULA = "是公式单元格；请把公式换成数值（复制后“选择性粘贴 → 数值”）再上传"
+UNCACHED_FORMULA = ("是公式，但文件里没有保存它的计算结果（文件不是用 Excel 保存的）；"
+                    "请在 Excel 中打开并保存后再上传，或把公式换成数值（复制后“选择性粘贴 → 数值”）")
 
 
 def too_long(length: int, limit: int) -> str:
     return f"有 {length} 个字，超过了 {limit} 字的上限"
+
+
+def beyond_storage(value: Any, minimum: int, maximum: int) -> str:
+    return f"“{shown(value)}”超出了能保存的范围（{minimum} 到 {maximum}），请核对这个数"
+
+
+def not_finite(value: Any) -> str:
+    return f"“{shown(value)}”太大，不是能保存的数；请核对这个数"
 
 
 def not_integer(value: Any) -> str:
@@ -193,16 +255,17 @@ def admins_only(title: str) -> str:
 
 
 def unknown_upload_unit(value: str) -> str:
-    return f"“{value}”不是本次行动的单位；请给出单位代码（如 dsz）、全称或简称"
+    return f"“{escaped(value)}”不是本次行动的单位；请给出单位代码（如 dsz）、全称或简称"
 
 
 def bad_period(value: str, kind: str) -> str:
     example = {"month": "2026-06", "year": "2026"}.get(kind, "campaign")
-    return f"上报期间“{value}”不对，应为 {example} 这样的写法"
+    return f"上报期间“{escaped(value)}”不对，应为 {example} 这样的写法"
 
 
 def bad_drop_name(filename: str) -> str:
-    return f"文件名“{filename}”不对，应为 <模板>__<单位代码>__<期间>.csv 或 .xlsx，如 activities__dsz__2026-06.xlsx"
+    return (f"文件名“{escaped(filename)}”不对，应为 <模板>__<单位代码>__<期间>.csv 或 .xlsx，如 activities__dsz__2026-06.xlsx；"
+            "按月或按年上报的台账可以不写期间（如 activities__dsz.xlsx），各行按日期归入各自的期间")
 
 
 def login_failed(username: str) -> str:
@@ -214,8 +277,14 @@ def login_failed(username: str) -> str:
 ALREADY_UPLOADED = "这个文件已经上传过，没有重复入库"
 
 
-def stored(rows: int, replaced: int) -> str:
-    return f"已入库 {rows} 行" + (f"，替换了先前上报的 {replaced} 行" if replaced else "")
+def stored(rows: int, replaced: int, periods: Sequence[str] = (), replaced_periods: Sequence[str] = ()) -> str:
+    """What was stored; ``periods`` named when the rows' dates gave them (with those that replaced earlier rows)."""
+    if not periods:
+        return f"已入库 {rows} 行" + (f"，替换了先前上报的 {replaced} 行" if replaced else "")
+    text = f"已入库 {rows} 行，按各行日期分属 {len(periods)} 个期间：{'、'.join(periods)}"
+    if replaced_periods:
+        return text + f"；替换了 {'、'.join(replaced_periods)} 先前上报的 {replaced} 行，其他期间的数据不变"
+    return text + "；这些期间此前没有上报过数据"
 
 
 def rejected(count: int) -> str:

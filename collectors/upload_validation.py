@@ -1,33 +1,38 @@
 """Checking an uploaded file's cells against its template: every cell, then every row, then duplicates.
 
 Cells are read into the column's type (full-width digits and spaces folded with NFKC;
-text is kept as written). A row is checked for its unit, its period and the order of
-its related columns; rows without problems are then compared for duplicates.
+text is kept as written) and must fit the ledger table's column they are stored in (an
+``Integer`` holds 32-bit numbers, a ``String(n)`` n characters), so that nothing that
+passes here fails in the store. A row is checked for its unit, its period and the order
+of its related columns; rows without problems are then compared for duplicates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from collectors import upload_problems as say
 from collectors.collector import UnitDirectory
 from collectors.parsing import excel_date, parse_date
 from collectors.template_files import unescape
-from collectors.templates import Column, UploadTemplate
+from collectors.templates import MAX_TEXT, Column, UploadTemplate
 from collectors.upload_problems import Problem
-from collectors.upload_reading import Cell, Formula, RawRow, is_blank
+from collectors.upload_reading import Cell, RawRow, UncachedFormula, is_blank
 
-MAX_TEXT = 2000
-"""Characters a text cell may hold."""
 MAX_PROBLEMS = 100
 """Problems listed for one file; the rest are counted."""
 YES_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
 NO_WORDS = {"否", "无", "没有", "n", "no", "false", "0", "×", "✗"}
+INTEGER_BITS = ((sa.SmallInteger, 16), (sa.BigInteger, 64), (sa.Integer, 32))
+"""The bits of each SQL integer type, subclasses first (PostgreSQL's ``integer`` is 32-bit; SQLite's 64)."""
 INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
 DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
@@ -70,10 +75,7 @@ def _plain(raw: Cell) -> str:
 
 
 def _text(column: Column, raw: Cell, units: UnitDirectory) -> str:
-    text = unescape(_plain(raw))
-    if len(text) > MAX_TEXT:
-        raise CellError(say.too_long(len(text), MAX_TEXT))
-    return text
+    return unescape(_plain(raw))
 
 
 def _in_range(column: Column, value: float, raw: Cell) -> None:
@@ -155,15 +157,35 @@ PARSERS: dict[str, Callable[[Column, Cell, UnitDirectory], Any]] = {
 }
 
 
-def parse_cell(column: Column, raw: Cell, units: UnitDirectory) -> Any:
-    """The value of a cell in its column's type (None when empty); raises :class:`CellError`."""
-    if isinstance(raw, Formula):
-        raise CellError(say.FORMULA)
+def _check_storable(value: Any, sql_type: sa.types.TypeEngine[Any], raw: Cell) -> None:
+    """Raise :class:`CellError` when the ledger column of ``sql_type`` cannot hold ``value``."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        bits = next((bits for kind, bits in INTEGER_BITS if isinstance(sql_type, kind)), 64)
+        low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+        if not low <= value <= high:
+            raise CellError(say.beyond_storage(raw, low, high))
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise CellError(say.not_finite(raw))
+    elif isinstance(value, str):
+        limit = min(getattr(sql_type, "length", None) or MAX_TEXT, MAX_TEXT)
+        if len(value) > limit:
+            raise CellError(say.too_long(len(value), limit))
+
+
+def parse_cell(column: Column, raw: Cell, units: UnitDirectory, sql_type: sa.types.TypeEngine[Any]) -> Any:
+    """The value of a cell in its column's type (None when empty), as the ledger column of ``sql_type``
+    can hold it; raises :class:`CellError`."""
+    if isinstance(raw, UncachedFormula):
+        raise CellError(say.UNCACHED_FORMULA)
     if is_blank(raw):
         if column.required:
             raise CellError(say.REQUIRED)
         return None
-    return PARSERS[column.type](column, raw, units)
+    value = PARSERS[column.type](column, raw, units)
+    _check_storable(value, sql_type, raw)
+    return value
 
 
 def _row_problems(template: UploadTemplate, values: dict[str, Any], cells: dict[str, Cell],
@@ -227,12 +249,14 @@ def check_rows(template: UploadTemplate, raw_rows: Sequence[RawRow], rules: RowR
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
     sound: list[dict[str, Any]] = []
+    sql_types = {column.name: column.type for column in template.table.columns}
     for number, cells in raw_rows:
         values: dict[str, Any] = {"row_no": number}
         row_problems = []
         for column in template.columns:
             try:
-                values[column.field] = parse_cell(column, cells.get(column.field), rules.units)
+                values[column.field] = parse_cell(column, cells.get(column.field), rules.units,
+                                                  sql_types[column.field])
             except CellError as exc:
                 values[column.field] = None
                 row_problems.append(Problem(number, column.header, str(exc)))

@@ -4,28 +4,34 @@
 validates every cell, and then stores all rows or none: a file with any problem is
 kept as ``rejected`` with its problems and nothing of it reaches a ledger; a good file
 replaces the rows of the same template, unit and period in the caller's transaction.
+A cumulative ledger (one running sheet, March to July) uploaded without a period has
+its rows' dates give their periods: each month (or year) it holds replaces that period,
+and is kept as a file of its own. A file that breaks the reader in a way nobody foresaw
+is rejected with the reason, like any bad file; a workbook carrying macros is not kept.
 Every attempt is written to the audit log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, defer, undefer
 
 from collectors import upload_problems as say
 from collectors.collector import UnitDirectory
-from collectors.errors import UserError
+from collectors.errors import UserError, one_line
 from collectors.registry import Registry
 from collectors.template_files import csv_bytes, shown_values, xlsx_bytes
-from collectors.templates import UploadTemplate
+from collectors.templates import DATED_PERIODS, UploadTemplate
 from collectors.units import unit_directory
 from collectors.upload_problems import FileProblem, Problem
-from collectors.upload_reading import data_rows, find_layout, read_grid
+from collectors.upload_reading import Grid, data_rows, find_layout, pick_grid, read_grids
 from collectors.upload_validation import RowRules, check_rows
 from models.accounts import Role, User
 from models.audit import audit, audit_apart
@@ -34,6 +40,7 @@ from models.campaign import Unit
 from models.runs import CollectorRun
 from models.uploads import UploadedFile, UploadStatus
 
+log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 CLI_ACTOR = "cli"
@@ -54,7 +61,12 @@ class UploadError(UserError):
 @dataclass
 class UploadResult:
     """What became of a file: ``stored``, ``already_uploaded``, ``rejected`` (problems),
-    ``refused`` (not allowed), or ``valid`` (a preview that would be stored)."""
+    ``refused`` (not allowed), or ``valid`` (a preview that would be stored).
+
+    ``period`` is the period asked for (:data:`~collectors.templates.DATED_PERIODS` when the
+    rows' dates give it); ``periods`` the periods the rows fall in, and ``replaced_periods``
+    those of them that replaced rows stored before.
+    """
 
     status: Status
     template: str
@@ -67,6 +79,8 @@ class UploadResult:
     rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
     """The file's rows read into their types (field → value, with ``row_no``), for a preview."""
     upload_id: int | None = None
+    periods: list[str] = field(default_factory=list)
+    replaced_periods: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +95,7 @@ class UploadResult:
             "status": self.status, "template": self.template, "unit": self.unit, "period": self.period,
             "rows_stored": self.rows_stored, "rows_replaced": self.rows_replaced,
             "already_uploaded": self.already_uploaded, "upload_id": self.upload_id,
+            "periods": self.periods, "replaced_periods": self.replaced_periods,
             "problems": [problem.as_json() for problem in self.problems], "notes": self.notes,
         }
 
@@ -96,14 +111,23 @@ class _Request:
     sha256: str
 
     def result(self, status: Status, **values: Any) -> UploadResult:
-        return UploadResult(status, self.template.id, self.unit.code, self.period, **values)
+        """The result for this file; its periods are the one asked for unless the rows' dates give them."""
+        periods = [] if self.period == DATED_PERIODS else [self.period]
+        return UploadResult(status, self.template.id, self.unit.code, self.period, **{"periods": periods, **values})
 
-    def same_ledger(self) -> ColumnElement[bool]:
+    def same_ledger(self, period: str) -> ColumnElement[bool]:
         return (
             (UploadedFile.template == self.template.id)
             & (UploadedFile.unit_code == self.unit.code)
-            & (UploadedFile.period == self.period)
+            & (UploadedFile.period == period)
         )
+
+    def stored_before(self, session: Session, periods: Sequence[str]) -> int | None:
+        """The stored upload of this very file, when it is what every one of ``periods`` holds now."""
+        earlier = [session.scalar(select(UploadedFile.id).where(
+            self.same_ledger(period), UploadedFile.sha256 == self.sha256, UploadedFile.status == UploadStatus.STORED,
+        )) for period in periods]
+        return earlier[0] if earlier and None not in earlier else None
 
 
 def _request(
@@ -143,29 +167,52 @@ def _examine(session: Session, registry: Registry, request: _Request, actor: Use
     refusal = _refusal(session, request, actor)
     if refusal:
         return request.result("refused", problems=[Problem(None, None, refusal)])
-    earlier = session.scalar(
-        select(UploadedFile.id).where(
-            request.same_ledger(), UploadedFile.sha256 == request.sha256, UploadedFile.status == UploadStatus.STORED
-        )
-    )
+    dated = request.period == DATED_PERIODS
+    earlier = None if dated else request.stored_before(session, [request.period])
     if earlier is not None:
         return request.result("already_uploaded", upload_id=earlier)
     if len(request.data) > MAX_FILE_BYTES:
         too_big = Problem(None, None, say.too_big(len(request.data), MAX_FILE_BYTES))
         return request.result("rejected", problems=[too_big])
-    template = request.template
     try:
-        grid = read_grid(request.filename, request.data, MAX_ROWS)
-        layout = find_layout(grid, template, list(registry.upload_templates.values()))
-        raw_rows = data_rows(grid, layout, MAX_ROWS)
+        result = _read(registry, request)
     except FileProblem as exc:
         return request.result("rejected", problems=exc.problems)
+    except Exception as exc:  # noqa: BLE001 (a reader's failure nobody foresaw is this file's problem, not the caller's)
+        log.warning("%s not read: %s", request.filename, one_line(exc))
+        return request.result("rejected", problems=[Problem(None, None, say.read_failed(one_line(exc)))])
+    if dated and result.status == "valid":
+        earlier = request.stored_before(session, result.periods)
+        if earlier is not None:
+            return request.result("already_uploaded", upload_id=earlier, periods=result.periods)
+    return result
+
+
+def _read(registry: Registry, request: _Request) -> UploadResult:
+    """Read and check the file's rows; raises :class:`FileProblem` when it is not a table of the template."""
+    template = request.template
+    grid = pick_grid(read_grids(request.filename, request.data, MAX_ROWS), template)
+    layout = find_layout(grid, template, list(registry.upload_templates.values()))
+    raw_rows = data_rows(grid, layout, MAX_ROWS)
     rules = RowRules(request.units, request.unit.code, request.unit.name, request.period,
                      template.period_dates(request.period))
     checked = check_rows(template, raw_rows, rules)
-    notes = [say.ignored_columns(layout.ignored)] if layout.ignored else []
-    status: Status = "rejected" if checked.problems else "valid"
-    return request.result(status, problems=checked.problems, notes=notes, rows=checked.rows)
+    notes = _sheet_notes(grid) + ([say.ignored_columns(layout.ignored)] if layout.ignored else [])
+    if checked.problems:
+        return request.result("rejected", problems=checked.problems, notes=notes)
+    return request.result("valid", notes=notes, rows=checked.rows, **_periods(request, checked.rows))
+
+
+def _sheet_notes(grid: Grid) -> list[str]:
+    return [say.read_sheet(grid.sheet)] if grid.sheet is not None and grid.sheet_index else []
+
+
+def _periods(request: _Request, rows: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """The periods of valid rows when their dates give them (else the one asked for stands)."""
+    if request.period != DATED_PERIODS:
+        return {}
+    field_name = request.template.period_field
+    return {"periods": sorted({request.template.period_of(row[field_name]) for row in rows})}
 
 
 def preview_upload(
@@ -204,47 +251,67 @@ def ingest(
         raise
     result = _examine(session, registry, request, actor)
     if result.status == "valid":
-        result = _store(session, request, result, uploader)
+        try:
+            result = _store(session, request, result, uploader)
+        except (DataError, IntegrityError, OverflowError) as exc:  # what validation should have caught
+            log.warning("%s not stored: %s", request.filename, one_line(exc))
+            raise UploadError(say.not_storable(one_line(exc))) from None
         if record_run:
             now = utcnow()
             session.add(CollectorRun(collector=UPLOADS_SOURCE, started_at=now, finished_at=now, status="success",
                                      fetched=len(result.rows), inserted=result.rows_stored,
                                      updated=result.rows_replaced))
     elif result.status == "rejected":
-        session.add(_uploaded_file(request, uploader, UploadStatus.REJECTED,
+        unsafe = any(problem.message == say.MACROS for problem in result.problems)  # never offered back
+        session.add(_uploaded_file(request, uploader, UploadStatus.REJECTED, keep=not unsafe,
                                    problems=[problem.as_json() for problem in result.problems]))
     audit(
         session, uploader, "upload", f"{request.template.id}/{request.unit.code}/{request.period}", ok=result.ok,
         status=result.status, file=request.filename, sha256=request.sha256, rows=result.rows_stored,
-        replaced=result.rows_replaced, problems=len(result.problems),
+        replaced=result.rows_replaced, problems=len(result.problems), periods=result.periods,
     )
     return result
 
 
-def _uploaded_file(request: _Request, uploader: str, status: UploadStatus, **values: Any) -> UploadedFile:
-    kept = request.data if len(request.data) <= MAX_FILE_BYTES else b""
+def _uploaded_file(
+    request: _Request, uploader: str, status: UploadStatus, period: str | None = None, keep: bool = True,
+    **values: Any,
+) -> UploadedFile:
+    """The record of the file (for one of its periods); the content is kept unless too big or not ``keep``."""
+    kept = request.data if keep and len(request.data) <= MAX_FILE_BYTES else b""
     return UploadedFile(
-        template=request.template.id, unit_code=request.unit.code, period=request.period,
+        template=request.template.id, unit_code=request.unit.code, period=period or request.period,
         filename=request.filename[:256], sha256=request.sha256, size=len(request.data), content=kept,
         uploaded_by=uploader, status=status, **values,
     )
 
 
 def _store(session: Session, request: _Request, result: UploadResult, uploader: str) -> UploadResult:
+    """Store the rows period by period, each replacing what the unit stored for that period before."""
     table = request.template.table
-    replaced = 0
-    current = select(UploadedFile).where(request.same_ledger(), UploadedFile.status == UploadStatus.STORED)
-    for earlier in session.scalars(current).all():
-        replaced += session.execute(delete(table).where(table.c.upload_id == earlier.id)).rowcount
-        earlier.status = UploadStatus.SUPERSEDED
-    session.flush()
-    upload = _uploaded_file(request, uploader, UploadStatus.STORED, rows=len(result.rows), replaced_rows=replaced)
-    session.add(upload)
-    session.flush()
-    session.execute(insert(table), [{**row, "upload_id": upload.id, "unit_code": request.unit.code}
-                                    for row in result.rows])
-    return replace(result, status="stored", rows_stored=len(result.rows), rows_replaced=replaced,
-                   upload_id=upload.id)
+    field_name = request.template.period_field
+    replaced_periods: list[str] = []
+    replaced_total = 0
+    upload_ids: list[int] = []
+    for period in result.periods:
+        rows = result.rows if len(result.periods) == 1 else [
+            row for row in result.rows if request.template.period_of(row[field_name]) == period]
+        replaced = 0
+        current = select(UploadedFile).where(request.same_ledger(period), UploadedFile.status == UploadStatus.STORED)
+        for earlier in session.scalars(current).all():
+            replaced += session.execute(delete(table).where(table.c.upload_id == earlier.id)).rowcount
+            earlier.status = UploadStatus.SUPERSEDED
+            replaced_periods += [] if period in replaced_periods else [period]
+        session.flush()
+        upload = _uploaded_file(request, uploader, UploadStatus.STORED, period, rows=len(rows), replaced_rows=replaced)
+        session.add(upload)
+        session.flush()
+        session.execute(insert(table), [{**row, "upload_id": upload.id, "unit_code": request.unit.code}
+                                        for row in rows])
+        replaced_total += replaced
+        upload_ids.append(upload.id)
+    return replace(result, status="stored", rows_stored=len(result.rows), rows_replaced=replaced_total,
+                   upload_id=upload_ids[0], replaced_periods=replaced_periods)
 
 
 # --- what was uploaded ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from collectors import (
-    Checkpoint,
     CollectContext,
     Collector,
     Column,
@@ -26,7 +25,7 @@ from collectors import (
 )
 from collectors.collector import Yielded
 from collectors.errors import SourceError
-from collectors.files import files_read, new_files
+from collectors.files import SourceFile, read_new_files
 from collectors.upload_problems import bad_drop_name
 from collectors.uploads import MAX_FILE_BYTES, UPLOADS_SOURCE
 from models.uploads import UploadedFile
@@ -173,6 +172,10 @@ TEMPLATES = [
 ]
 
 
+DROP_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
+"""Files the inbox reads: ledgers, and the workbooks it refuses by name (macros, Excel 97–2003)."""
+
+
 class UnitUploads(Collector):
     """Ledger files that offices send by other means (e-mail, a shared drive), dropped into a folder.
 
@@ -181,13 +184,16 @@ class UnitUploads(Collector):
     Settings: ``inbox``, the folder; each file in it is named
     ``<template>__<unit code>__<period>.csv`` or ``.xlsx``, e.g.
     ``activities__dsz__2026-06.xlsx`` (the period is ``campaign`` for ledgers reported
-    once); ``every_minutes``, how often the folder is looked at.
+    once), or ``<template>__<unit code>.xlsx`` for a cumulative ledger whose rows' dates
+    give their months or years; ``every_minutes``, how often the folder is looked at.
 
     Caveats: a file goes through the same validation as an upload on the page and is
-    stored as uploaded by the command line's operator; a file with any problem stores
-    nothing and is counted as rejected with its problems. Files already read (same name
-    and content) are skipped, so nothing needs moving; a changed file is read again and
-    replaces the unit's rows for its period. Without an ``inbox`` the collector does nothing.
+    stored as uploaded by the command line's operator; a file with any problem (or one
+    that breaks the reader, or a workbook with macros, which is not kept) stores nothing
+    and is counted as rejected with its reason, and the others are stored. Files already
+    read (same name and content), rejected ones too, are skipped until they change, so
+    nothing needs moving; a changed file is read again and replaces the unit's rows for
+    its periods. Without an ``inbox`` the collector does nothing.
 
     Format: the upload templates (``storm templates``; blanks from ``storm template T``),
     CSV in any encoding Excel writes or XLSX.
@@ -210,15 +216,17 @@ class UnitUploads(Collector):
         inbox = Path(context.settings["inbox"])
         if not inbox.is_dir():
             raise SourceError(f"inbox {inbox} is not a folder; set uploads' 'inbox' to the folder files are dropped in")
-        cursor = dict(context.cursor)
-        for file in new_files(inbox, (".csv", ".xlsx"), cursor, "inbox", max_bytes=MAX_FILE_BYTES):
-            parts = file.name.rsplit(".", 1)[0].split("__")
-            if len(parts) == 3:
-                yield FileUpload(*parts, filename=file.name, data=file.data)
-            else:
-                yield Rejected(bad_drop_name(file.name))
-            cursor = files_read(cursor, file)
-            yield Checkpoint(cursor)
+        yield from read_new_files(inbox, DROP_SUFFIXES, context, "inbox", _dropped, max_bytes=MAX_FILE_BYTES)
+
+
+def _dropped(file: SourceFile) -> Iterator[Yielded]:
+    """A file of the inbox as an upload: its name gives the template, the unit and, optionally, the period."""
+    parts = file.name.rsplit(".", 1)[0].split("__")
+    if len(parts) not in (2, 3):
+        yield Rejected(bad_drop_name(file.name))
+        return
+    template, unit, *period = parts
+    yield FileUpload(template, unit, period[0] if period else None, filename=file.name, data=file.data)
 
 
 @hookimpl

@@ -36,7 +36,8 @@ from collectors.report import STATUS_LABELS, indicator_reports
 from collectors.runner import RunResult, run_collector
 from collectors.status import collector_statuses, run_notes
 from collectors.template_files import blank_csv, blank_xlsx
-from collectors.upload_problems import ALREADY_UPLOADED, login_failed, rejected, stored
+from collectors.templates import DATED_PERIODS
+from collectors.upload_problems import ALREADY_UPLOADED, escaped, login_failed, rejected, stored
 from collectors.uploads import ingest
 from collectors.worker import Worker
 from models.accounts import AccountError, Role, User, add_user, authenticate, reset_password, set_active
@@ -364,17 +365,18 @@ def cmd_upload(app: App, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.as_json())
     else:
+        named = result.periods if result.period == DATED_PERIODS else []
         report = {
-            "stored": [stored(result.rows_stored, result.rows_replaced)],
+            "stored": [stored(result.rows_stored, result.rows_replaced, named, result.replaced_periods)],
             "already_uploaded": [ALREADY_UPLOADED],
             "rejected": [problem.text for problem in result.problems],
         }
         for line in report.get(result.status, []) + result.notes:
-            print(line)
+            print(escaped(line))  # a cell's control characters never reach the terminal raw
     if result.ok:
         return 0
     error = result.problems[0].text if result.status == "refused" else rejected(len(result.problems))
-    print(f"storm: error: {error}", file=sys.stderr)
+    print(f"storm: error: {escaped(error)}", file=sys.stderr)
     return 2
 
 
@@ -486,7 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("file", metavar="FILE", help="a CSV or XLSX file")
     upload.add_argument("--template", required=True, help="template id (see storm templates)")
     upload.add_argument("--unit", required=True, help="the uploading unit: code, name or short name")
-    upload.add_argument("--period", help="2026-06, 2026 or campaign, as the template counts (default: the current)")
+    upload.add_argument("--period", help="2026-06, 2026 or campaign, as the template counts; rows outside it are "
+                        "refused (default: each row's date gives its period, so a cumulative ledger replaces "
+                        "every month or year it holds)")
     upload.add_argument("--as", dest="as_user", metavar="USERNAME", help="upload as this account (checked)")
     upload.add_argument("--password-stdin", action="store_true", help="read the --as password from standard input")
     upload.add_argument("--json", action="store_true")

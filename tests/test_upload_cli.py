@@ -37,7 +37,8 @@ def test_storm_upload_stores_recognises_and_reports(workdir: Path):
     assert again.returncode == 0
     assert json.loads(again.stdout) | {"upload_id": None} == {
         "status": "already_uploaded", "template": "activities", "unit": "dsz", "period": "2026-06",
-        "rows_stored": 0, "rows_replaced": 0, "already_uploaded": True, "upload_id": None, "problems": [], "notes": [],
+        "rows_stored": 0, "rows_replaced": 0, "already_uploaded": True, "upload_id": None, "periods": ["2026-06"],
+        "replaced_periods": [], "problems": [], "notes": [],
     }
 
     report = upload(workdir, bad, "--unit", "dsz")

@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from collectors.upload_reading import MAX_UNPACKED_BYTES
 from collectors.uploads import MAX_FILE_BYTES, MAX_ROWS, ingest
+from collectors.workbook import MAX_UNPACKED_BYTES
 from models.audit import AuditEntry
 from models.uploads import UploadedFile
 from tests.upload_samples import SAMPLES, csv_file, ledger_snapshot, sample_xlsx, stored_rows, text_table, xlsx_file
@@ -125,7 +125,7 @@ CASES = {
     "too many rows": Case(
         lambda: activities(*({"名称": f"会议{i}"} for i in range(MAX_ROWS + 1))), [(None, None, "数据超过 10000 行的上限")]
     ),
-    "formula cell": Case(formula_workbook, [(2, "参加人数", "是公式单元格")], filename="ledger.xlsx"),
+    "formula cell": Case(formula_workbook, [(2, "参加人数", "是公式，但文件里没有保存它的计算结果")], filename="ledger.xlsx"),
     "a ZIP renamed .xlsx": Case(zip_named_xlsx, [(None, None, "不是有效的 Excel 工作簿")], filename="ledger.xlsx"),
     "a ZIP bomb": Case(zip_bomb, [(None, None, "工作簿解压后超过 105 MB")], filename="ledger.xlsx"),
     "text named .xlsx": Case(activities({}), [(None, None, "不是有效的 Excel 工作簿")], filename="ledger.xlsx"),

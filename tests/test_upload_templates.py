@@ -115,8 +115,8 @@ def test_a_filled_in_blank_workbook_is_accepted(store, registry):
 
 @pytest.mark.parametrize(("kind", "text", "key"), [
     ("month", "2026-6", "2026-06"), ("month", "2026/06", "2026-06"), ("month", "2026年6月", "2026-06"),
-    ("month", "２０２６-０６", "2026-06"), ("month", None, "2026-07"), ("year", "2026年", "2026"), ("year", "", "2026"),
-    ("campaign", None, "campaign"), ("campaign", "全程", "campaign"),
+    ("month", "２０２６-０６", "2026-06"), ("month", None, "dates"), ("month", "dates", "dates"),
+    ("year", "2026年", "2026"), ("year", "", "dates"), ("campaign", None, "campaign"), ("campaign", "全程", "campaign"),
 ])
 def test_periods_are_written_one_way(registry, kind: str, text: str | None, key: str):
     template = registry.upload_template(BY_PERIOD[kind])
