@@ -1,5 +1,6 @@
-"""The ledgers' headline numbers and alerts: rectification items past their 时限, public commitments,
-and the task-11 follow-through (诫勉谈话 and rectification of the bottom three)."""
+"""The ledgers' headline numbers and alerts: rectification items past their 时限, duties not done by the
+end of their phase, public commitments, and the task-11 follow-through (诫勉谈话 and rectification of
+the bottom three)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from collections import defaultdict
 from sqlalchemy.orm import Session
 
 from collectors import Alert, AlertRule, Headline, Level, Watch, indicator_figure
-from plugins.ledger_views import OverdueItem, missing_follow_ups, overdue_rectifications
+from plugins.ledger_views import (
+    DutyState,
+    OverdueItem,
+    duty_matrix,
+    duty_progress,
+    missing_follow_ups,
+    overdue_rectifications,
+)
 
 SOURCE = "uploads"
 
@@ -23,6 +31,18 @@ def overdue_rectification(session: Session, watch: Watch) -> list[Alert]:
               f"{max(item.days_overdue for item in items)} 天",
               watch.end_of_day(max(item.deadline for item in items)), SOURCE, unit)
         for unit, items in by_unit.items()
+    ]
+
+
+def overdue_duties(session: Session, watch: Watch) -> list[Alert]:
+    """A duty whose phase is over with units that have not done it: one red card per duty."""
+    return [
+        Alert(Level.RED, "规定动作逾期",
+              f"{progress.duty.name}应于{progress.duty.phase}阶段结束（{progress.duty.deadline.month}月"
+              f"{progress.duty.deadline.day}日）前完成，{progress.counts[DutyState.OVERDUE]} 个单位仍未完成",
+              watch.end_of_day(progress.duty.deadline), SOURCE)
+        for progress in duty_progress(duty_matrix(session, watch.scope))
+        if progress.counts[DutyState.OVERDUE]
     ]
 
 
@@ -46,5 +66,6 @@ HEADLINES = [
 ]
 ALERT_RULES = [
     AlertRule("overdue_rectification", "整改逾期", overdue_rectification),
+    AlertRule("overdue_duties", "规定动作逾期", overdue_duties),
     AlertRule("appraisal_follow_up", "评议后三名未跟进", appraisal_follow_up),
 ]

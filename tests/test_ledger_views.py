@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from collectors import Watch
 from plugins.ledger_views import (
     FLAG,
     PRAISE,
@@ -16,6 +17,7 @@ from plugins.ledger_views import (
     missing_follow_ups,
     overdue_rectifications,
 )
+from plugins.ledger_watch import overdue_duties
 from tests.test_ledger_indicators import (  # noqa: F401  (fixtures)
     D,
     KEY_ENFORCEMENT,
@@ -72,6 +74,13 @@ def test_duty_matrix_judges_each_duty_by_the_end_of_its_phase(store, registry):
     assert progress["publicity_column"] == {DutyState.ON_TIME: 0, DutyState.LATE: 1, DutyState.OVERDUE: 43,
                                             DutyState.PENDING: 0}
     assert progress["look_back"][DutyState.ON_TIME] == 1 and progress["look_back"][DutyState.PENDING] == 43
+    with store.begin() as session:
+        alerts = overdue_duties(session, Watch(SCOPE, SCOPE.end, "Asia/Shanghai", {}))
+    # 动员部署 is over: 43 units never held the meeting, 43 never set up the column (dsz's came a day late).
+    assert [(alert.title, alert.text) for alert in alerts] == [
+        ("规定动作逾期", "动员部署大会应于动员部署阶段结束（6月10日）前完成，43 个单位仍未完成"),
+        ("规定动作逾期", "宣传专栏应于动员部署阶段结束（6月10日）前完成，43 个单位仍未完成"),
+    ]
 
 
 def test_overdue_rectifications_leave_out_the_responsible_person_unless_asked(store, rectification):
