@@ -201,19 +201,20 @@ def column_fields(header: Sequence[str], defaults: Mapping[str, str], extra: Map
     """The field of each column of ``header`` that ``extra`` (the ``setting``, e.g. ``header_map``) or
     ``defaults`` name, ``extra``'s columns first; headers are compared by :func:`header_key`.
 
-    A key of ``extra`` that matches no column raises :class:`SourceError` naming the closest header:
-    ``no column 信息来源 (header_map); did you mean 信息来源渠道?``.
+    A key of ``extra`` that matches no column, for a field no other column gives, raises
+    :class:`SourceError` naming the closest header: ``no column 信息来源 (header_map); did you mean
+    信息来源渠道?`` (a folder may hold exports of several shapes, each giving the field its own way).
     """
     columns = {header_key(column): column for column in header if column.strip()}
-    missing = [key for key in extra if header_key(key) not in columns]
-    if missing:
-        raise SourceError("; ".join(_no_column(key, columns, setting) for key in missing))
     fields: dict[str, str] = {}
     for names in (extra, defaults):
         for key, name in names.items():
             column = columns.get(header_key(key))
             if column is not None:
                 fields.setdefault(column, name)
+    missing = [key for key, name in extra.items() if header_key(key) not in columns and name not in fields.values()]
+    if missing:
+        raise SourceError("; ".join(_no_column(key, columns, setting) for key in missing))
     return fields
 
 

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -501,3 +502,146 @@ def test_real_labelled_messages_with_a_duplicate(store, registry):
         "劳动和社会保障": 104, "城乡建设": 100, "教育文体": 96, "卫生计生": 58, "交通运输": 55, "商贸旅游": 48, "环境保护": 33}
     assert all(row.category == "unknown" and row.status == "open" for row in rows), "no 效能 words, no replies"
     assert result.unknown_words["category"]["劳动和社会保障"] == 104, "each row read counts, the duplicate too"
+
+
+# --- word tables, dates, workbooks and mappings of exports ------------------------------
+
+CLOSING_WORDS = ("已办结", "办结", "已完成", "完成", "已答复", "已回复", "已反馈", "已回访", "待回访", "已办理", "已处理",
+                 "处理完毕", "办理完毕", "已关闭", "已结案", "结案", "办毕", "已归档", "closed", "Closed")
+OPEN_WORDS = ("待办理", "办理中", "处理中", "已受理", "待受理", "已派单", "已转办", "待签收", "已退回", "发回重办", "open")
+CHANNELS = {"12345热线": "hotline", "投诉专线": "hotline", "电话": "hotline", "政风行风热线": "radio",
+            "网上信箱": "mailbox", "领导留言板": "mailbox", "微信": "mailbox", "小程序": "mailbox", "移动端": "mailbox",
+            "来信": "letter", "来访": "other"}
+SATISFACTIONS = {"非常满意": "satisfied", "满意": "satisfied", "基本满意": "basically_satisfied",
+                 "不满意": "unsatisfied", "非常不满意": "unsatisfied", "未回访": None}
+ORDER_HEADER = "工单编号,受理时间,来源渠道,办理状态,办结时间,回访满意度\n"
+
+
+def orders_file(folder: Path, name: str, rows: list[str], header: str = ORDER_HEADER) -> None:
+    (folder / name).write_text(header + "".join(row + "\n" for row in rows), encoding="utf-8")
+
+
+def json_settings(registry, folder: Path, **maps) -> dict:
+    return settings(registry, path=str(folder), **{
+        name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False) for name, value in maps.items()})
+
+
+def test_every_status_channel_and_satisfaction_word(store, registry, tmp_path):
+    rows = [f"S{n},2026/3/2 9:00,12345热线,{word},2026/3/3 9:00," for n, word in enumerate(CLOSING_WORDS)]
+    rows += [f"O{n},2026/3/2 9:00,12345热线,{word},," for n, word in enumerate(OPEN_WORDS)]
+    rows += [f"C{n},2026/3/2 9:00,{word},,," for n, word in enumerate(CHANNELS)]
+    rows += [f"M{n},2026/3/2 9:00,,已办结,2026/3/3,{word}" for n, word in enumerate(SATISFACTIONS)]
+    orders_file(tmp_path, "words.csv", rows)
+
+    result = run_collector(store, registry, "complaints", settings(registry, path=str(tmp_path)))
+
+    assert (result.status, result.inserted, result.unknown_words) == ("success", len(rows), {})
+    rows_stored = stored(store)
+    assert all(rows_stored[f"S{n}"].status == "closed" for n in range(len(CLOSING_WORDS)))
+    assert rows_stored["S0"].closed_at == dt.datetime(2026, 3, 3, 1, tzinfo=dt.UTC)
+    assert all((rows_stored[f"O{n}"].status, rows_stored[f"O{n}"].closed_at) == ("open", None)
+               for n in range(len(OPEN_WORDS)))
+    assert {word: rows_stored[f"C{n}"].channel for n, word in enumerate(CHANNELS)} == CHANNELS
+    assert {word: rows_stored[f"M{n}"].satisfaction for n, word in enumerate(SATISFACTIONS)} == SATISFACTIONS
+
+
+def test_an_unknown_status_is_stored_as_unknown_not_closed_and_status_map_reads_the_file_again(store, registry,
+                                                                                               tmp_path):
+    orders_file(tmp_path, "export.csv", [
+        "U1,2026/3/2 9:00,抖音,已办复,2026/3/5 10:00,",
+        "U2,2026/3/2 9:00,12345,已办复,,一言难尽",
+        "U3,2026/3/2 9:00,12345,已办理,2026/3/4,",
+    ])
+    first = run_collector(store, registry, "complaints", settings(registry, path=str(tmp_path)))
+
+    assert (first.status, first.inserted) == ("success", 3)
+    assert first.unknown_words == {"channel": {"抖音": 1}, "status": {"已办复": 2}, "satisfaction": {"一言难尽": 1}}
+    rows = stored(store)
+    assert (rows["U1"].status, rows["U1"].closed_at, rows["U1"].channel) == (
+        "unknown", dt.datetime(2026, 3, 5, 2, tzinfo=dt.UTC), "unknown")
+    assert (rows["U2"].satisfaction, rows["U3"].status) == ("unknown", "closed")
+
+    mapped = json_settings(registry, tmp_path, status_map={"已办复": "closed"}, channel_map={"抖音": "mailbox"},
+                           satisfaction_map={"一言难尽": "basically_satisfied"})
+    again = run_collector(store, registry, "complaints", mapped)
+    assert (again.status, again.fetched, again.unknown_words) == ("success", 3, {})
+    rows = stored(store)
+    assert (rows["U1"].status, rows["U1"].channel, rows["U2"].status, rows["U2"].satisfaction) == (
+        "closed", "mailbox", "closed", "basically_satisfied")
+    assert run_collector(store, registry, "complaints", mapped).fetched == 0
+
+    wrong = run_collector(store, registry, "complaints", json_settings(registry, tmp_path, status_map={"已办复": "done"}))
+    assert wrong.status == "failed" and "status_map['已办复'] = 'done' is not a status" in wrong.error
+
+
+def test_us_date_text_and_excel_serials(store, registry, tmp_path):
+    orders_file(tmp_path, "us.csv", [f"D{day},11/{day}/2016 9:30,,,," for day in range(1, 31)]
+                + ["D31,12/31/2016 23:59,,已办结,1/3/2017 9:00,"], header="工单编号,时间,来源渠道,办理状态,办结时间,回访满意度\n")
+    orders_file(tmp_path, "serial.csv", ["X1,46086.375,,已办结,46087,"])
+    values = json_settings(registry, tmp_path, header_map={"时间": "requested_datetime"})
+
+    result = run_collector(store, registry, "complaints", values)
+
+    assert (result.status, result.inserted, result.rejected) == ("success", 32, 0), result.problems
+    rows = stored(store)
+    assert rows["D30"].received_at == dt.datetime(2016, 11, 30, 1, 30, tzinfo=dt.UTC)
+    assert rows["D1"].received_at == dt.datetime(2016, 11, 1, 1, 30, tzinfo=dt.UTC), "month first, as its column"
+    assert rows["D31"].closed_at == dt.datetime(2017, 1, 3, 1, tzinfo=dt.UTC)
+    assert rows["X1"].received_at == dt.datetime(2026, 3, 5, 1, tzinfo=dt.UTC)
+    assert rows["X1"].closed_at == dt.datetime(2026, 3, 5, 16, tzinfo=dt.UTC)
+    assert "us.csv column 时间: dates with the year last read month first (date_order auto)" in result.notes
+
+
+def test_workbooks_in_the_folder_and_named_directly(store, registry, tmp_path):
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "工单"
+    first.append(["12345热线工单导出", None, None])
+    first.append(["导出时间：2026-04-01", None, None])
+    first.append(["工单\n编号", "受理时间", "办理状态"])
+    first.append([20260001, dt.datetime(2026, 3, 2, 9, 30), "已办理"])
+    first.append(["GD-2", "2026/3/3 10:00", "办理中"])
+    workbook.create_sheet("统计").append(["合计", 3])
+    second = workbook.create_sheet("三月补录")
+    second.append(["工单编号", "受理时间", "办理状态"])
+    second.append(["GD-3", 46085.5, "已答复"])
+    workbook.save(tmp_path / "工单导出.xlsx")
+
+    result = run_collector(store, registry, "complaints", settings(registry, path=str(tmp_path)))
+
+    assert (result.status, result.inserted, result.rejected) == ("success", 3, 0), result.problems
+    rows = stored(store)
+    assert (rows["20260001"].status, rows["GD-2"].status, rows["GD-3"].status) == ("closed", "open", "closed")
+    assert rows["20260001"].received_at == dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)
+    assert rows["GD-3"].received_at == dt.datetime(2026, 3, 4, 4, tzinfo=dt.UTC)
+
+    named = tmp_path / "named" / "工单.xlsx"
+    named.parent.mkdir()
+    named.write_bytes((tmp_path / "工单导出.xlsx").read_bytes())
+    alone = run_collector(store, registry, "complaints", settings(registry, path=str(named)))
+    assert (alone.status, alone.fetched, alone.unchanged) == ("success", 3, 3), "not 'not JSON or XML'"
+
+
+def test_header_map_keys_match_headers_without_spaces_and_a_key_matching_nothing_is_named(store, registry, tmp_path):
+    orders_file(tmp_path, "留言板.csv", ["L1,2026/3/2 9:00,领导留言板"], header="工单编号,受理时间,信息 来源\n")
+    spaced = run_collector(store, registry, "complaints", json_settings(
+        registry, tmp_path, header_map={"信息来源": "channel"}))
+    assert (spaced.status, stored(store)["L1"].channel) == ("success", "mailbox")
+
+    orders_file(tmp_path, "留言板.csv", ["L1,2026/3/2 9:00,领导留言板"], header="工单编号,受理时间,信息 来源渠道\n")
+    typo = run_collector(store, registry, "complaints", json_settings(
+        registry, tmp_path, header_map={"信息来源": "channel"}))
+    assert typo.status == "failed"
+    assert typo.problems == ["留言板.csv: no column 信息来源 (header_map); did you mean 信息 来源渠道?"]
+
+
+def test_a_quote_that_never_closes_rejects_the_file_with_its_line(store, registry, tmp_path):
+    orders_file(tmp_path, "a_quote.csv", ["Q1,2026/3/2 9:00,12345,已办结,,", 'Q2,2026/3/2 9:00,"12345,办理中,,',
+                                          "Q3,2026/3/2 9:00,12345,办理中,,"])
+    orders_file(tmp_path, "b_good.csv", ["G1,2026/3/2 9:00,12345,已办结,,"])
+
+    result = run_collector(store, registry, "complaints", settings(registry, path=str(tmp_path)))
+
+    assert (result.status, result.inserted, result.rejected) == ("partial", 1, 1)
+    assert result.problems[0].startswith("a_quote.csv: line 3: a quote (\") opens a cell that is not closed")
+    assert set(stored(store)) == {"G1"}, "nothing of the file with the broken quote"

@@ -308,12 +308,12 @@ def test_a_workbook_with_two_sheets_and_a_title_row(store, registry, tmp_path):
 
 def test_a_field_map_key_that_matches_no_column_names_the_closest_header(store, registry, tmp_path):
     export(tmp_path, "export.csv", ["BJ1,SP-1,区市场监督管理局,区级,窗口,2026/3/5 9:00,,,0,"],
-           header="流 水号,事项编码,办理部门,服务层级,申请渠道,受理时间,承诺办结时间,办结时间,补正次数,评价结果\n")
+           header="流 水号,事项编码,办理部门,服务层级,申请渠道,受理时间,承诺办结时间,办结时间,补正次数,满意 程度\n")
     spaced = run_collector(store, registry, "service_center", file_settings(registry, tmp_path,
                                                                             field_map={"流水号": "external_id"}))
     assert (spaced.status, spaced.inserted) == ("success", 1), "headers match without their spaces"
 
     typo = run_collector(store, registry, "service_center", file_settings(
-        registry, tmp_path, field_map={"流水号": "external_id", "评价结": "rating"}))
+        registry, tmp_path, field_map={"流水号": "external_id", "满意度": "rating"}))
     assert typo.status == "failed"
-    assert "export.csv: no column 评价结 (field_map); did you mean 评价结果?" in typo.problems[0]
+    assert typo.problems == ["export.csv: no column 满意度 (field_map); did you mean 满意 程度?"]
