@@ -41,6 +41,10 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
 """Names Excel gives macro-enabled workbooks: refused by name as well as for a VBA project inside."""
 TEXT_SNIFF_BYTES = 8192
+SHARED_STRINGS = "xl/sharedstrings.xml"
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+"""What an upload's shared-strings table may unpack to: 10,000 rows of text take a few MB, and
+the reader holds about three times the table in memory."""
 FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 CELL_START = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 CELL_TAG_BYTES = 4096
@@ -127,6 +131,7 @@ def _csv_problem(exc: SourceError) -> str:
 
 def _workbook_grids(data: bytes, max_rows: int) -> Iterator[Grid]:
     try:
+        _check_shared_strings(data)
         sheets = read_sheets(data, MAX_SHEET_ROWS + 1)
         uncached: dict[str, set[tuple[int, int]]] | None = None
         for index, sheet in enumerate(sheets):
@@ -140,6 +145,17 @@ def _workbook_grids(data: bytes, max_rows: int) -> Iterator[Grid]:
             yield Grid(_non_empty(rows, max_rows), "xlsx", sheet.name, index)
     except WorkbookError as exc:
         raise file_problem(say.workbook_refused(exc.kind, exc.detail)) from None
+
+
+def _check_shared_strings(data: bytes) -> None:
+    """Refuse a shared-strings table bigger than a ledger's: the reader holds all of it in memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(m.file_size for m in archive.infolist() if m.filename.lower() == SHARED_STRINGS)
+    except zipfile.BadZipFile:
+        return  # read_sheets says what is wrong with it
+    if size > MAX_SHARED_STRINGS_BYTES:
+        raise WorkbookError("too_big_part", "the shared strings are too big", limit=MAX_SHARED_STRINGS_BYTES)
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

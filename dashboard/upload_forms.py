@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from collectors.template_files import shown_values
-from collectors.templates import UploadTemplate
+from collectors.templates import DATED_PERIODS, UploadTemplate
 from collectors.upload_problems import Problem
+from dashboard.format import period_text
 from dashboard.i18n import t
 from dashboard.tables import labelled_frame, show_table
 
@@ -42,20 +43,27 @@ def feeds_text(template: UploadTemplate) -> str:
     return t("uploads.feeds", tasks=t("task.unit_separator").join(tasks))
 
 
-def period_choices(kind: str, year: int, today: dt.date) -> tuple[list[str], int]:
+def period_choices(kind: str, year: int, today: dt.date, dated: bool = False) -> tuple[list[str], int]:
     """The periods offered for a ``month`` or ``year`` ledger of a campaign in ``year``, and which is preselected.
 
-    Months: the campaign year's twelve, the current one preselected (else the nearest end of the year).
-    Years: the campaign year and the current one.
+    A ``dated`` ledger first offers :data:`~collectors.templates.DATED_PERIODS` (each row's date gives its
+    period, so a cumulative ledger is taken whole), preselected. Otherwise, months: the campaign year's
+    twelve, the current one preselected (else the nearest end of the year); years: the campaign year and
+    the current one.
     """
     if kind == "month":
         choices = [f"{year}-{month:02d}" for month in range(1, 13)]
         current = f"{today:%Y-%m}"
-        if current in choices:
-            return choices, choices.index(current)
-        return choices, len(choices) - 1 if today.year > year else 0
-    choices = [str(y) for y in sorted({year, today.year})]
-    return choices, choices.index(str(today.year))
+        index = choices.index(current) if current in choices else len(choices) - 1 if today.year > year else 0
+    else:
+        choices = [str(y) for y in sorted({year, today.year})]
+        index = choices.index(str(today.year))
+    return ([DATED_PERIODS, *choices], 0) if dated else (choices, index)
+
+
+def period_label(key: str) -> str:
+    """A period as the page shows it: ``2026年6月``, or 按各行日期 for periods taken from the rows' dates."""
+    return t("uploads.period_dates") if key == DATED_PERIODS else period_text(key)
 
 
 def show_problems(problems: Sequence[Problem]) -> None:

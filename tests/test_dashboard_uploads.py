@@ -207,7 +207,8 @@ def test_a_yearly_and_a_campaign_ledger_take_their_periods(app_store: Store, reg
     at = upload_page("dsz")
     at.selectbox(key="uploads.template").select("honours")
     at = ok(at.run())
-    assert at.selectbox(key="uploads.period.year").options[0] == "2026年"
+    assert at.selectbox(key="uploads.period.year").options[:2] == ["按各行日期（可含多个月份）", "2026年"]
+    assert at.selectbox(key="uploads.period.year").value == "dates", "a cumulative ledger is taken whole by default"
     at.selectbox(key="uploads.template").select("disclosures")
     at = ok(at.run())
     assert "全程" in [box.value for box in at.text_input]
@@ -226,6 +227,7 @@ def test_period_choices() -> None:
     assert period_choices("month", 2026, dt.date(2025, 12, 1))[1] == 0
     assert period_choices("year", 2026, dt.date(2026, 3, 1)) == (["2026"], 0)
     assert period_choices("year", 2026, dt.date(2027, 3, 1)) == (["2026", "2027"], 1)
+    assert period_choices("year", 2026, dt.date(2027, 3, 1), dated=True) == (["dates", "2026", "2027"], 0)
 
 
 def test_report_and_preview_tables(registry: Registry) -> None:

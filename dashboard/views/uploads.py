@@ -3,13 +3,21 @@
 Unit accounts upload for their own unit only (the page offers no other, and
 :func:`collectors.uploads.ingest` refuses any other whatever the page sends); admins
 pick the unit. The commit button stores exactly the file the report was shown for.
+
+A file is read and checked in a worker thread, never on the page's own thread: the page
+shows the reading's progress, a rerun (another click) is not held up by it, and a
+reading that takes longer than :data:`PREVIEW_SECONDS` is given up with a message. The
+report is kept for the file, so that other clicks on the page do not read it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -18,7 +26,8 @@ import streamlit as st
 
 from collectors.errors import UserError
 from collectors.template_files import blank_csv, blank_xlsx
-from collectors.templates import CAMPAIGN_PERIOD, UploadTemplate
+from collectors.registry import Registry
+from collectors.templates import CAMPAIGN_PERIOD, DATED_PERIODS, UploadTemplate
 from collectors.upload_problems import Problem
 from collectors.uploads import (
     MAX_FILE_BYTES,
@@ -32,7 +41,7 @@ from collectors.uploads import (
 from dashboard import auth, data
 from dashboard.auth import Viewer
 from dashboard.campaign_view import CampaignView
-from dashboard.format import datetime_text, period_text
+from dashboard.format import datetime_text
 from dashboard.i18n import t, t_or
 from dashboard.tables import labelled_frame, show_table
 from dashboard.upload_forms import (
@@ -40,15 +49,24 @@ from dashboard.upload_forms import (
     PendingUpload,
     feeds_text,
     period_choices,
+    period_label,
     preview_frame,
     show_problems,
 )
 from models.accounts import Role
 from models.audit import audit
+from models.store import Store
 
 OUTCOME_KEY = "uploads.outcome"
 ROUND_KEY = "uploads.round"
 ORIGINAL_KEY = "uploads.original"
+REPORT_KEY = "uploads.report"
+"""The last file's report, with what it was for: ``(key, UploadResult)``."""
+PREVIEW_SECONDS = 60
+"""How long the page waits for a file to be read and checked."""
+PROGRESS_SECONDS = 0.25
+READER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-preview")
+"""Where files are read: two at a time for the whole server, whatever the number of visitors."""
 HISTORY_ROWS = 50
 FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xls"]
 LIMIT_MB = math.ceil(MAX_FILE_BYTES / 2**20)
@@ -69,11 +87,11 @@ def _today(campaign: CampaignView) -> dt.date:
 
 def _pick_period(template: UploadTemplate, campaign: CampaignView) -> str:
     if template.period == CAMPAIGN_PERIOD:
-        st.text_input(t("uploads.period"), value=period_text(CAMPAIGN_PERIOD), disabled=True)
+        st.text_input(t("uploads.period"), value=period_label(CAMPAIGN_PERIOD), disabled=True)
         return CAMPAIGN_PERIOD
-    choices, index = period_choices(template.period, campaign.year, _today(campaign))
+    choices, index = period_choices(template.period, campaign.year, _today(campaign), template.dated)
     return st.selectbox(
-        t("uploads.period"), choices, index=index, format_func=period_text, key=f"uploads.period.{template.period}"
+        t("uploads.period"), choices, index=index, format_func=period_label, key=f"uploads.period.{template.period}"
     )
 
 
@@ -129,6 +147,7 @@ def _report(result: UploadResult, template: UploadTemplate, names: Mapping[str, 
 def _commit(viewer: Viewer) -> None:
     """Store the previewed file (a button callback: it runs before the page, which then shows the outcome)."""
     pending: PendingUpload | None = st.session_state.pop(PENDING_KEY, None)
+    st.session_state.pop(REPORT_KEY, None)
     if pending is None:
         return
     try:
@@ -157,9 +176,12 @@ def _outcome(campaign: CampaignView) -> None:
         return
     template = data.upload_templates()[result.template]
     unit = next((u.name for u in campaign.units if u.code == result.unit), result.unit)
-    text = t("uploads.stored", template=template.title, unit=unit, period=period_text(result.period),
-             rows=result.rows_stored)
-    if result.rows_replaced:
+    periods = t("task.unit_separator").join(period_label(period) for period in result.periods)
+    text = t("uploads.stored", template=template.title, unit=unit, period=periods, rows=result.rows_stored)
+    if result.period == DATED_PERIODS and result.replaced_periods:
+        replaced = t("task.unit_separator").join(period_label(period) for period in result.replaced_periods)
+        text += " " + t("uploads.replaced_periods", rows=result.rows_replaced, periods=replaced)
+    elif result.rows_replaced:
         text += " " + t("uploads.replaced", rows=result.rows_replaced)
     st.success(text, icon=":material/task_alt:")
 
@@ -174,17 +196,50 @@ def _check(viewer: Viewer, template: UploadTemplate, unit: str, period: str, cam
         return
     content = upload.getvalue()
     try:
-        with data.store().begin() as session:
-            actor = auth.account(session, viewer)
-            result = preview_upload(session, data.registry(), template.id, unit, period, upload.name, content, actor)
+        result = _report_for(viewer, template, unit, period, upload.name, content)
     except UserError as exc:
         st.error(str(exc), icon=":material/error:")
+        return
+    if result is None:
         return
     names = {u.code: u.name for u in campaign.units}
     if _report(result, template, names):
         st.session_state[PENDING_KEY] = PendingUpload(template.id, unit, period, upload.name, content)
         st.button(t("uploads.commit"), type="primary", icon=":material/cloud_upload:", on_click=_commit,
                   args=(viewer,), key="uploads.commit")
+
+
+def _preview(store: Store, registry: Registry, viewer: Viewer, template: str, unit: str, period: str, filename: str,
+             content: bytes) -> UploadResult:
+    """The report on a file (run in :data:`READER`: it touches no Streamlit state)."""
+    with store.begin() as session:
+        actor = auth.account(session, viewer)
+        return preview_upload(session, registry, template, unit, period, filename, content, actor)
+
+
+def _report_for(viewer: Viewer, template: UploadTemplate, unit: str, period: str, filename: str,
+                content: bytes) -> UploadResult | None:
+    """The report on a file, read in a worker thread while the page shows progress (None: given up)."""
+    key = (hashlib.sha256(content).hexdigest(), filename, template.id, unit, period, viewer.username)
+    kept = st.session_state.get(REPORT_KEY)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    future = READER.submit(_preview, data.store(), data.registry(), viewer, template.id, unit, period, filename,
+                           content)
+    started = time.monotonic()
+    with st.status(t("uploads.reading", file=filename), expanded=False) as status:
+        while not future.done():
+            waited = time.monotonic() - started
+            if waited > PREVIEW_SECONDS:
+                future.cancel()
+                status.update(label=t("uploads.too_slow", seconds=PREVIEW_SECONDS), state="error")
+                return None
+            status.update(label=t("uploads.reading_for", file=filename, seconds=int(waited)))
+            time.sleep(PROGRESS_SECONDS)
+        status.update(label=t("uploads.read", file=filename), state="complete")
+    result = future.result()
+    st.session_state[REPORT_KEY] = (key, result)
+    return result
 
 
 def _original(viewer: Viewer, upload_id: int) -> bytes:
@@ -218,7 +273,7 @@ def _history(viewer: Viewer, campaign: CampaignView) -> None:
             uploaded_at=datetime_text(row["uploaded_at"], campaign.timezone),
             template=titles.get(row["template"], row["template"]),
             unit=names.get(row["unit"], row["unit"]),
-            period=period_text(row["period"]),
+            period=period_label(row["period"]),
             upload_status=t_or(f"upload_status.{row['upload_status']}", row["upload_status"]),
         )
     columns = ["uploaded_at", "template", "unit", "period", "file", "rows", "upload_status", "uploaded_by"]
