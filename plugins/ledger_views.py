@@ -2,7 +2,8 @@
 overdue rectification items, and the ranking of the key law-enforcement departments (task 11).
 
 Each reads the same rows, over the same scope, as the indicator it details
-(``X.required_duties`` and ``X.self_checks``, ``X.rectification_overdue``, ``T11.appraised``).
+(``X.required_duties`` and ``X.self_checks``, ``X.rectification_overdue``, ``T11.appraised``): the
+duties and the appraisal from the campaign's first day, as those indicators count.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def duty_matrix(session: Session, scope: Scope) -> DutyMatrix:
         )
     ]
     deadlines = {duty.key: duty.deadline for duty in duties}
+    scope = scope.from_campaign_start()
     first_done = (
         select(func.min(ACTIVITIES.c.date))
         .where(ACTIVITIES.c.unit == Unit.code, TYPE == Duty.activity_type, *held(scope))
@@ -219,6 +221,7 @@ def key_enforcement_ranking(session: Session, scope: Scope) -> Ranking:
     third-lowest score) and the first :data:`PRAISED_FIRST` (with ties) published for praise
     (通报表扬); until then the ranking is provisional. Departments not yet appraised come last, unranked.
     """
+    scope = scope.from_campaign_start()
     score = func.avg(APPRAISALS.c.score)
     query = (
         select(Unit.code, Unit.name, score, func.count(APPRAISALS.c.id), func.max(APPRAISALS.c.date))
