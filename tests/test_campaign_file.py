@@ -3,7 +3,6 @@ plan sentence it measures, and the loader's checks of them."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
