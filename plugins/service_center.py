@@ -199,6 +199,8 @@ class ServiceCenter(LinkedPagesCollector):
         accepted_at = time("accepted_at")
         if accepted_at is None:
             raise ValueError("no accepted_at (受理时间)")
+        if item.get("item_id") in (None, ""):
+            raise ValueError("no item_id (事项编码)")
         completed_at = time("completed_at")
         unknown = context.unknown_words
         return {
