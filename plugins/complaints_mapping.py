@@ -253,7 +253,6 @@ class FieldMapping:
         updated = time(item.get("updated_datetime"), "updated_datetime")
         closed_text = _text(ext.get("closed_datetime"))
         status = self._status(_text(item.get("status")), closed_text)
-        closed_at = time(closed_text, "closed_datetime")
         lat, long = _number(item.get("lat")), _number(item.get("long"))
         if lat is None or long is None:
             lat = long = None
@@ -276,7 +275,7 @@ class FieldMapping:
             "expected_at": expected,
             "status": status,
             "status_notes": _text(item.get("status_notes")),
-            "closed_at": (closed_at or updated) if status == "closed" else closed_at if status == UNKNOWN else None,
+            "closed_at": (time(closed_text, "closed_datetime") or updated) if status == "closed" else None,
             "updated_at": updated,
             "verified": _verified(ext.get("verified")),
             "outcome": _text(ext.get("outcome")),

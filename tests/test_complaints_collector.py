@@ -557,8 +557,7 @@ def test_an_unknown_status_is_stored_as_unknown_not_closed_and_status_map_reads_
     assert (first.status, first.inserted) == ("success", 3)
     assert first.unknown_words == {"channel": {"抖音": 1}, "status": {"已办复": 2}, "satisfaction": {"一言难尽": 1}}
     rows = stored(store)
-    assert (rows["U1"].status, rows["U1"].closed_at, rows["U1"].channel) == (
-        "unknown", dt.datetime(2026, 3, 5, 2, tzinfo=dt.UTC), "unknown")
+    assert (rows["U1"].status, rows["U1"].closed_at, rows["U1"].channel) == ("unknown", None, "unknown"), "not closed"
     assert (rows["U2"].satisfaction, rows["U3"].status) == ("unknown", "closed")
 
     mapped = json_settings(registry, tmp_path, status_map={"已办复": "closed"}, channel_map={"抖音": "mailbox"},
@@ -568,6 +567,7 @@ def test_an_unknown_status_is_stored_as_unknown_not_closed_and_status_map_reads_
     rows = stored(store)
     assert (rows["U1"].status, rows["U1"].channel, rows["U2"].status, rows["U2"].satisfaction) == (
         "closed", "mailbox", "closed", "basically_satisfied")
+    assert rows["U1"].closed_at == dt.datetime(2026, 3, 5, 2, tzinfo=dt.UTC)
     assert run_collector(store, registry, "complaints", mapped).fetched == 0
 
     wrong = run_collector(store, registry, "complaints", json_settings(registry, tmp_path, status_map={"已办复": "done"}))
