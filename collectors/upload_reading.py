@@ -29,7 +29,7 @@ from collectors.errors import SourceError
 from collectors.tabular import BOMS, UnbalancedQuote, decode, header_key, read_records
 from collectors.templates import MAX_TEXT, UploadTemplate
 from collectors.upload_problems import FileProblem, Problem, file_problem
-from collectors.workbook import OLE_MAGIC, WorkbookError, is_workbook, read_sheets
+from collectors.workbook import MAX_UNPACKED_BYTES, OLE_MAGIC, WorkbookError, is_workbook, read_sheets
 from collectors.workbook import Cell as WorkbookCell
 
 HEADER_SEARCH_ROWS = 10
@@ -151,9 +151,12 @@ def _check_shared_strings(data: bytes) -> None:
     """Refuse a shared-strings table bigger than a ledger's: the reader holds all of it in memory."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            size = sum(m.file_size for m in archive.infolist() if m.filename.lower() == SHARED_STRINGS)
+            members = archive.infolist()
     except zipfile.BadZipFile:
         return  # read_sheets says what is wrong with it
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        return  # read_sheets refuses it for its size as a whole
+    size = sum(member.file_size for member in members if member.filename.lower() == SHARED_STRINGS)
     if size > MAX_SHARED_STRINGS_BYTES:
         raise WorkbookError("too_big_part", "the shared strings are too big", limit=MAX_SHARED_STRINGS_BYTES)
 

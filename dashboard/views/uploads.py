@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from collectors.errors import UserError
-from collectors.template_files import blank_csv, blank_xlsx
 from collectors.registry import Registry
+from collectors.template_files import blank_csv, blank_xlsx
 from collectors.templates import CAMPAIGN_PERIOD, DATED_PERIODS, UploadTemplate
 from collectors.upload_problems import Problem
 from collectors.uploads import (
@@ -68,7 +68,8 @@ PROGRESS_SECONDS = 0.25
 READER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-preview")
 """Where files are read: two at a time for the whole server, whatever the number of visitors."""
 HISTORY_ROWS = 50
-FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xls"]
+FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "xlsm"]
+"""What the uploader takes; .xls and .xlsm too, for the page to say why they are refused."""
 LIMIT_MB = math.ceil(MAX_FILE_BYTES / 2**20)
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
