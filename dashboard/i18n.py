@@ -402,6 +402,9 @@ _ZH = {
     "service_center.point_level.village": "村社区级",
     "service_center.rating.good": "好评",
     "service_center.rating.bad": "差评",
+    "service_center.rating.unknown": "未识别的评价",
+    "service_center.channel.unknown": "未识别的渠道",
+    "service_center.point_level.unknown": "未识别的层级",
     "complaints.title": "效能投诉",
     "complaints.caption": "投诉专线、网上投诉信箱、政风行风热线和来信：按受理时间计入期间，按被投诉单位归属。"
     "办理用时为受理至办结的工作日数，按办结时间计入期间。",
@@ -427,6 +430,10 @@ _ZH = {
     **{f"complaints.satisfaction.{key}": name for key, name in SATISFACTION.items()},
     "complaints.status.open": "在办",
     "complaints.status.closed": "已办结",
+    "complaints.status.unknown": "未识别的状态",
+    "complaints.channel.unknown": "未识别的渠道",
+    "complaints.category.unknown": "未识别的类别",
+    "complaints.satisfaction.unknown": "未识别的满意度",
     "tenders.title": "招投标",
     "tenders.caption": "公共资源交易的采购项目：按招标开始时间（没有则按公告或最新发布时间）计入期间，按采购人归属。"
     "招标期为自然日。风险标记与任务7、14的指标口径一致。",
@@ -916,6 +923,9 @@ _EN = {
     "service_center.point_level.village": "village point",
     "service_center.rating.good": "good",
     "service_center.rating.bad": "bad",
+    "service_center.rating.unknown": "rating not recognised",
+    "service_center.channel.unknown": "channel not recognised",
+    "service_center.point_level.unknown": "level not recognised",
     "complaints.title": "Complaints",
     "complaints.caption": "The hotline, the online mailbox, the radio programme and letters, in the period they "
     "were received, by the unit complained about. Handling time is in working days from receipt to closure, in "
@@ -956,6 +966,10 @@ _EN = {
     "complaints.satisfaction.unsatisfied": "not satisfied",
     "complaints.status.open": "open",
     "complaints.status.closed": "closed",
+    "complaints.status.unknown": "status not recognised",
+    "complaints.channel.unknown": "channel not recognised",
+    "complaints.category.unknown": "category not recognised",
+    "complaints.satisfaction.unknown": "answer not recognised",
     "tenders.title": "Tenders",
     "tenders.caption": "Procurement processes, in the period their tender began (else published, else last "
     "released), by buyer. Tender periods are calendar days. The red flags are those of the task 7 and 14 "
