@@ -191,11 +191,6 @@ def read_tables(data: bytes, known: Iterable[str], max_rows: int = MAX_ROWS) -> 
     return [_table(grid, _header_row(grid, keys) or 0, encoding, None)]
 
 
-def read_table(data: bytes) -> Table:
-    """Parse CSV ``data`` whose first row is the header: header cells stripped, empty rows skipped."""
-    return read_tables(data, ())[0]
-
-
 def column_fields(header: Sequence[str], defaults: Mapping[str, str], extra: Mapping[str, str],
                   setting: str) -> dict[str, str]:
     """The field of each column of ``header`` that ``extra`` (the ``setting``, e.g. ``header_map``) or
