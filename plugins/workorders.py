@@ -67,7 +67,8 @@ def checked_header_map(header_map: Mapping[str, str]) -> Mapping[str, str]:
     """``header_map``, when every header in it goes to a field; a :class:`SourceError` names a wrong field."""
     for header, name in header_map.items():
         if name not in FIELDS:
-            raise SourceError(f"header_map['{header}'] = '{name}' is not a field; use one of {', '.join(sorted(FIELDS))}")
+            raise SourceError(f"header_map['{header}'] = '{name}' is not a field; "
+                              f"use one of {', '.join(sorted(FIELDS))}")
     return header_map
 
 

@@ -522,8 +522,8 @@ def orders_file(folder: Path, name: str, rows: list[str], header: str = ORDER_HE
 
 
 def json_settings(registry, folder: Path, **maps) -> dict:
-    return settings(registry, path=str(folder), **{
-        name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False) for name, value in maps.items()})
+    return settings(registry, path=str(folder), **{name: value if isinstance(value, str) else
+                                                   json.dumps(value, ensure_ascii=False) for name, value in maps.items()})
 
 
 def test_every_status_channel_and_satisfaction_word(store, registry, tmp_path):

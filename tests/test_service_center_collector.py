@@ -197,7 +197,8 @@ def export(folder, name: str, rows: list[str], header: str = HEADER):
 def file_settings(registry, folder, **maps) -> dict:
     overrides = {name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                  for name, value in maps.items()}
-    return collector_settings(Config(path=None), registry.collector("service_center"), {"path": str(folder), **overrides})
+    return collector_settings(Config(path=None), registry.collector("service_center"),
+                              {"path": str(folder), **overrides})
 
 
 def cases_of(store) -> dict[str, Case]:
