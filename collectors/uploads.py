@@ -167,10 +167,6 @@ def _examine(session: Session, registry: Registry, request: _Request, actor: Use
     refusal = _refusal(session, request, actor)
     if refusal:
         return request.result("refused", problems=[Problem(None, None, refusal)])
-    dated = request.period == DATED_PERIODS
-    earlier = None if dated else request.stored_before(session, [request.period])
-    if earlier is not None:
-        return request.result("already_uploaded", upload_id=earlier)
     if len(request.data) > MAX_FILE_BYTES:
         too_big = Problem(None, None, say.too_big(len(request.data), MAX_FILE_BYTES))
         return request.result("rejected", problems=[too_big])
@@ -181,10 +177,9 @@ def _examine(session: Session, registry: Registry, request: _Request, actor: Use
     except Exception as exc:  # noqa: BLE001 (a reader's failure nobody foresaw is this file's problem, not the caller's)
         log.warning("%s not read: %s", request.filename, one_line(exc))
         return request.result("rejected", problems=[Problem(None, None, say.read_failed(one_line(exc)))])
-    if dated and result.status == "valid":
-        earlier = request.stored_before(session, result.periods)
-        if earlier is not None:
-            return request.result("already_uploaded", upload_id=earlier, periods=result.periods)
+    earlier = request.stored_before(session, result.periods) if result.status == "valid" else None
+    if earlier is not None:  # read first: the same file may be valid for its months and not for one period
+        return request.result("already_uploaded", upload_id=earlier, periods=result.periods)
     return result
 
 

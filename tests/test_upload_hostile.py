@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from collectors import uploads
 from collectors.config import Config, collector_settings
 from collectors.registry import Registry
 from collectors.runner import run_collector
@@ -132,7 +133,7 @@ def _storm(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     environment = {key: value for key, value in os.environ.items() if key != "STORM_CONFIG"}
     environment["STORM_DATABASE_URL"] = ""
     return subprocess.run([sys.executable, "-m", "storm", *args], cwd=folder, env=environment, capture_output=True,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 @pytest.mark.parametrize("name", CORPUS)
@@ -172,7 +173,7 @@ def test_the_upload_page_gives_each_hostile_file_its_outcome(app_store: Store, r
             at = attach(at, case.filename, data, "application/octet-stream")
         if not case.problems:
             assert messages(at, "success")[0].startswith("检查通过"), name
-            assert case.note in [caption.value for caption in at.caption], name
+            assert any(case.note in caption.value for caption in at.caption), name
             at = commit(at)
             assert messages(at, "success")[0].startswith("已入库"), name
             continue
@@ -214,3 +215,30 @@ def test_the_inbox_rejects_a_hostile_file_alone_and_remembers_it(store: Store, r
         assert record.content == (hostile_file.read_bytes() if case.kept and size <= MAX_FILE_BYTES else b""), name
     again = run_collector(store, registry, "uploads", settings)
     assert (again.status, again.fetched) == ("success", 0), "a rejected file is not read again until it changes"
+
+
+def test_a_file_that_breaks_the_reader_is_rejected_alone(store: Store, registry: Registry, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture):
+    """Any exception while a file is read (here a RecursionError, as deeply nested input raises) rejects that
+    file with its reason, in one line; the folder's other files are stored and the next run skips it."""
+    check_rows = uploads.check_rows
+
+    def nested_too_deep(template, raw_rows, rules):
+        if any(cells.get("name") == "深" for _, cells in raw_rows):
+            raise RecursionError("maximum recursion depth exceeded")
+        return check_rows(template, raw_rows, rules)
+
+    monkeypatch.setattr(uploads, "check_rows", nested_too_deep)
+    (tmp_path / "activities__dsz__2026-06.csv").write_bytes(csv_file([hostile.HEADER, [*hostile.GOOD[:3], "深"]]))
+    honours = registry.upload_template("honours")
+    (tmp_path / "honours__dsz__2026.csv").write_bytes(csv_file(text_table(honours, SAMPLES["honours"].rows)))
+    settings = collector_settings(Config(path=None), registry.collector("uploads"), {"inbox": str(tmp_path)})
+    first = run_collector(store, registry, "uploads", settings)
+    assert (first.status, first.fetched, first.inserted, first.rejected) == ("partial", 2, 1, 1)
+    assert first.problems == [("activities__dsz__2026-06.csv: 读取文件时出错，文件没有入库（RecursionError: maximum "
+                               "recursion depth exceeded）；请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后重新上传，如仍出错请联系管理员")]
+    assert "Traceback" not in "".join(capfd.readouterr())
+    with store.begin() as session:
+        statuses = dict(session.execute(select(UploadedFile.template, UploadedFile.status)).all())
+    assert statuses == {"activities": "rejected", "honours": "stored"}
+    assert run_collector(store, registry, "uploads", settings).fetched == 0
