@@ -18,7 +18,7 @@ from collectors.collector import (
 )
 from collectors.demo import DemoContext, DemoFiles, DemoSource, DemoUnit
 from collectors.headlines import Figure, Headline, indicator_figure
-from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
+from collectors.registry import IndicatorSpec, Notifier, RecordKind, UnitPanel
 from collectors.templates import Column, UploadTemplate
 
 hookimpl = pluggy.HookimplMarker("storm")
@@ -44,6 +44,7 @@ __all__ = [
     "Rejected",
     "Setting",
     "UnitDirectory",
+    "Notifier",
     "UnitPanel",
     "UploadTemplate",
     "Watch",

@@ -30,7 +30,7 @@ from models.store import URL_VARIABLE, database_url
 
 CONFIG_VARIABLE = "STORM_CONFIG"
 DEFAULT_CONFIG = "storm.toml"
-SECTIONS = {"store", "campaign", "collectors", "demo", "indicators", "dashboard"}
+SECTIONS = {"store", "campaign", "collectors", "demo", "indicators", "dashboard", "orders", "notify"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collectors.collector import Collector
     from collectors.demo import DemoContext, DemoFiles, DemoSource
     from collectors.headlines import Headline
-    from collectors.registry import IndicatorSpec, RecordKind, UnitPanel
+    from collectors.registry import IndicatorSpec, Notifier, RecordKind, UnitPanel
     from collectors.templates import UploadTemplate
 
 hookspec = pluggy.HookspecMarker("storm")
@@ -152,6 +152,25 @@ def storm_alert_rules() -> list[AlertRule]:
 
     Dispatch: every plugin's list is gathered in registration order; two rules with one
     key are an error.
+    """
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+
+@hookspec
+def storm_notifiers() -> list[Notifier]:
+    """Add a notification channel beside the ones ``apprise`` speaks (钉钉, 企业微信, e-mail, JSON webhooks…).
+
+    Return a list of :class:`collectors.Notifier` ``(scheme, send)``. A route in storm.toml's
+    ``[notify]`` whose URL starts with ``scheme://`` is then delivered by
+    ``send(body, title, notify_type, attach, meta)`` (the signature of an apprise custom
+    notification): ``meta["url"]`` is the route's URL with its credentials, ``attach`` the
+    files sent with the message (a bulletin's DOCX) or None. Return True when the message was
+    delivered; False or an exception counts as a failure, retried later with back-off. A
+    message carries no personal data of complainants and links to the order or alert.
+
+    Dispatch: every plugin's list is gathered; two channels with one scheme are an error.
     """
 
 

@@ -49,6 +49,16 @@ class IndicatorSpec:
     target: float | None = None
 
 
+@dataclass(frozen=True)
+class Notifier:
+    """A channel a plugin adds: route URLs that start with ``scheme://`` are sent by ``send``."""
+
+    scheme: str
+    send: Callable[..., bool]
+    """``send(body, title, notify_type, attach, meta)``, as an apprise custom notification: ``meta["url"]`` is
+    the route's URL, ``attach`` the files (or None); true when delivered."""
+
+
 def measured_by(source: str, measures: Mapping[str, Measure]) -> list[IndicatorSpec]:
     """Specs for campaign indicators computed by ``measures`` (id → measure) from ``source``'s data."""
     return [IndicatorSpec(id=key, measure=measure, sources=(source,)) for key, measure in measures.items()]
@@ -133,6 +143,11 @@ class Registry:
     def alert_rules(self) -> dict[str, AlertRule]:
         rules = (r for group in reversed(self.manager.hook.storm_alert_rules()) for r in group)
         return _unique(rules, "key", "alert rule")
+
+    @cached_property
+    def notifiers(self) -> dict[str, Notifier]:
+        notifiers = (n for group in self.manager.hook.storm_notifiers() for n in group)
+        return _unique(notifiers, "scheme", "notification channel")
 
     def demo_sources(self, context: DemoContext) -> list[DemoSource]:
         """The demo sources to serve (what ``storm_demo_sources`` gives beside demo files)."""

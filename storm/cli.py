@@ -44,6 +44,7 @@ from models.accounts import AccountError, Role, User, add_user, authenticate, re
 from models.campaign_file import CampaignError, load_campaign, read_campaign
 from models.migrate import migrate
 from models.store import URL_VARIABLE, Store, StoreError, open_store
+from storm import orders_cli
 from storm.bench.scale import Scale
 
 log = logging.getLogger("storm")
@@ -155,7 +156,7 @@ def _stop_event() -> threading.Event:
 def cmd_worker(app: App, args: argparse.Namespace) -> int:
     store = app.ready_store()
     settings = {name: app.settings(name) for name in sorted(app.registry.collectors)}
-    worker = Worker(store, app.registry, settings)
+    worker = Worker(store, app.registry, settings, jobs=orders_cli.worker_jobs(app, store))
     log.info("worker started: %s", ", ".join(name for name in worker.settings) or "no enabled collector")
     worker.run(_stop_event())
     return 0
@@ -516,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--database-url", help="an empty database to run on (default: a new SQLite file)")
     bench.add_argument("--folder", help="keep the generated files (and the SQLite store) here")
     bench.add_argument("--seed", type=int, default=2026, help="the generators' seed")
+    orders_cli.add_commands(command)
     sources = command("demo-sources", cmd_demo_sources, "serve the demo sources on localhost and write the demo files")
     sources.add_argument("--port", type=int, default=DEMO_SOURCES_PORT)
     return parser

@@ -186,3 +186,25 @@ def test_storm_alert_rules(store):
     twice = load_registry([SimpleNamespace(storm_alert_rules=hookimpl(lambda: [AlertRule("overdue_cases", "x", rule.alerts)]))])
     with pytest.raises(UserError, match="alert rule 'overdue_cases'"):
         twice.alert_rules
+
+
+def test_storm_notifiers():
+    from application.notify import register_channels, send
+    from collectors import Notifier
+    from models.orders import Notification
+
+    received = []
+
+    def deliver(body, title, notify_type, attach, meta, *args, **kwargs) -> bool:
+        received.append((meta["url"], title, body))
+        return True
+
+    registry = load_registry([SimpleNamespace(storm_notifiers=hookimpl(lambda: [Notifier("stormtest", deliver)]))])
+    register_channels(registry.notifiers.values())
+    message = Notification(key="k", kind="order_new", title="新督办单", body="请签收", link="http://storm/orders?order=1")
+    assert send(message, ["stormtest://group/robot"]) is None
+    assert received == [("stormtest://group/robot", "新督办单", "请签收\nhttp://storm/orders?order=1")]
+    twice = load_registry([SimpleNamespace(storm_notifiers=hookimpl(lambda: [Notifier("stormtest", deliver)])),
+                           SimpleNamespace(storm_notifiers=hookimpl(lambda: [Notifier("stormtest", deliver)]))])
+    with pytest.raises(UserError, match="notification channel 'stormtest'"):
+        twice.notifiers
