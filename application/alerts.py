@@ -79,8 +79,9 @@ def current_alerts(session: Session, registry: Registry, config: Config, now: dt
 
 
 def alert_key(alert: Alert) -> str:
-    """What identifies an alert across computations: its kind, unit and source."""
-    return f"{alert.source}|{alert.title}|{alert.unit or ''}"
+    """What identifies an alert across computations: its source, kind and unit, or for an alert about no unit
+    (an indicator's) what it is about (its text before the values)."""
+    return f"{alert.source}|{alert.title}|{alert.unit or alert.text.split('：')[0]}"
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:

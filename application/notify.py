@@ -138,10 +138,10 @@ def order_messages(session: Session, settings: NotifySettings, orders: OrderSett
     """New, due-soon, overdue and escalated orders, one message per unit side and event."""
     campaign = session.get(Campaign, 1)
     today = local_day(now, campaign.timezone)
-    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    names = dict(session.execute(select(Unit.code, Unit.name)).all())
     messages = []
     rows = session.execute(select(OrderUnit, SupervisionOrder).join(SupervisionOrder)
-                           .where(SupervisionOrder.closed_at.is_(None))).tuples()
+                           .where(SupervisionOrder.closed_at.is_(None)))
     for side, order in rows:
         unit = names.get(side.unit_code, side.unit_code)
         link = f"{settings.base_url}/orders?order={order.id}"
@@ -165,7 +165,7 @@ def order_messages(session: Session, settings: NotifySettings, orders: OrderSett
 
 def alert_messages(session: Session, alerts: Iterable[Alert], settings: NotifySettings) -> list[Message]:
     """New red alerts (one message per alert and day it arose), failed collectors (one per failed run)."""
-    codes = dict(session.execute(select(Unit.name, Unit.code)).tuples().all())
+    codes = dict(session.execute(select(Unit.name, Unit.code)).all())
     messages = []
     for alert in alerts:
         if alert.level != Level.RED or alert.title == COLLECTOR_FAILED:
@@ -216,9 +216,9 @@ def scheduled_messages(session: Session, registry: Registry, config: Config, set
 
 def digest_messages(session: Session, settings: NotifySettings, alerts: Sequence[Alert], today: dt.date) -> list[Message]:
     """Each unit's digest of the day: its open orders and its red alerts (units with neither get none)."""
-    units = session.execute(select(Unit.code, Unit.name).order_by(Unit.position)).tuples().all()
+    units = session.execute(select(Unit.code, Unit.name).order_by(Unit.position)).all()
     open_sides = session.execute(select(OrderUnit, SupervisionOrder).join(SupervisionOrder)
-                                 .where(OrderUnit.state.in_(OPEN_STATES)).order_by(SupervisionOrder.id)).tuples().all()
+                                 .where(OrderUnit.state.in_(OPEN_STATES)).order_by(SupervisionOrder.id)).all()
     messages = []
     for code, name in units:
         key = f"digest:{code}:{today}"
@@ -248,7 +248,9 @@ def gather(session: Session, registry: Registry, config: Config, now: dt.datetim
     found = [*order_messages(session, settings, orders, now), *alert_messages(session, alerts, settings),
              *collector_messages(session, registry, config, settings),
              *scheduled_messages(session, registry, config, settings, alerts, now)]
-    return [Message(**{**vars(m), "destinations": tuple(settings.destinations(m.kind, m.unit_code))}) for m in found]
+    unique = {m.key: m for m in reversed(found)}  # the first of messages with one key
+    return [Message(**{**vars(m), "destinations": tuple(settings.destinations(m.kind, m.unit_code))})
+            for m in reversed(unique.values())]
 
 
 def queue(session: Session, messages: Sequence[Message], now: dt.datetime) -> int:
@@ -262,7 +264,8 @@ def queue(session: Session, messages: Sequence[Message], now: dt.datetime) -> in
             for m in messages]
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(Notification).on_conflict_do_nothing(index_elements=["key"])
-    return sum(session.execute(statement, [row]).rowcount or 0 for row in rows)
+    connection = session.connection()
+    return sum(connection.execute(statement.values(**row)).rowcount for row in rows)
 
 
 def queue_events(store: Store, registry: Registry, config: Config, dry_run: bool = False,

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from collectors.config import Config
@@ -337,22 +337,30 @@ def tick(session: Session, settings: OrderSettings = OrderSettings(), now: dt.da
                             .options(selectinload(OrderUnit.order)))
     for side in sides:
         found = color(side, today)
-        if found == "yellow" and side.yellow_at is None:
-            side.yellow_at = now
+        if found == "yellow" and side.yellow_at is None and _took(session, side, yellow_at=now):
             events.append(_event(session, side.order, CLOCK, "yellow", now, side.unit_code,
                                  sign_due=side.sign_due.isoformat()))
         if found != "red":
             continue
-        if side.red_at is None:
-            side.red_at = now
+        if side.red_at is None and _took(session, side, red_at=now):
             events.append(_event(session, side.order, CLOCK, "red", now, side.unit_code,
                                  reply_due=side.reply_due.isoformat()))
         steps = 1 + (workdays_between(side.reply_due, today) - 1) // settings.escalate_after
         target = LEVELS[min(len(LEVELS) - 1, LEVELS.index(OrderLevel(side.order.level)) + steps)]
         while LEVELS.index(OrderLevel(side.level)) < LEVELS.index(target):
-            side.level = LEVELS[LEVELS.index(OrderLevel(side.level)) + 1]
+            if not _took(session, side, level=LEVELS[LEVELS.index(OrderLevel(side.level)) + 1]):
+                break
             events.append(_event(session, side.order, CLOCK, "escalate", now, side.unit_code, level=side.level))
     return events
+
+
+def _took(session: Session, side: OrderUnit, **values: Any) -> bool:
+    """Change ``side`` only if no one else (another worker's clock) changed those columns first."""
+    unchanged = [getattr(OrderUnit, name) == getattr(side, name) if getattr(side, name) is not None
+                 else getattr(OrderUnit, name).is_(None) for name in values]
+    changed = session.execute(update(OrderUnit).where(OrderUnit.id == side.id, *unchanged).values(**values)).rowcount
+    session.refresh(side)
+    return changed == 1
 
 
 def attachments_of(session: Session, order: SupervisionOrder) -> list[OrderAttachment]:
@@ -374,7 +382,7 @@ def order_json(session: Session, order: SupervisionOrder, now: dt.datetime | Non
                timeline: bool = False) -> dict[str, Any]:
     """An order as ``storm orders --json`` prints it."""
     today = local_day(now or utcnow(), timezone(session))
-    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    names = dict(session.execute(select(Unit.code, Unit.name)).all())
     data: dict[str, Any] = {
         "id": order.id, "title": order.title, "level": order.level, "origin": order.origin,
         "origin_ref": order.origin_ref, "matter": order.matter, "reason": order.reason,
