@@ -3,6 +3,7 @@ GeoReport documents of tests/fixtures/open311, 12345 CSV exports and the real �
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import filecmp
 import json
@@ -488,6 +489,32 @@ def test_the_gb18030_export_reads_as_the_same_messages(store, registry):
     assert {key: (row.received_at, row.closed_at, row.description, row.outcome)
             for key, row in stored(store).items()} == expected
     assert any("\u00a0" in row.description for row in stored(store).values()), "what GBK cannot hold survives"
+
+
+def test_the_real_messages_as_a_workbook_read_as_the_csv_does(store, registry, tmp_path):
+    """The 问政 messages came as XLSX (the fixtures hold them converted to CSV): as a workbook with a
+    title row, numeric ids and the one real date cell, the same 120 complaints."""
+    path = shared_file("hotline-cn", "wenzheng_messages_with_replies.csv")
+    run_collector(store, registry, "complaints", hotline_settings(registry, path))
+    # The CSV kept the workbook's escape of a carriage return (_x000D_) as text; a workbook reader decodes it.
+    expected = {key: (row.received_at, row.closed_at, row.description.replace("_x000D_", "\r"), row.outcome,
+                      row.status) for key, row in stored(store).items()}
+    with store.begin() as session:
+        session.query(Complaint).delete()
+    header, *rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines(keepends=True)))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["附件4 留言及答复意见"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([int(row[0]), *row[1:3], dt.datetime.fromisoformat(row[3]) if "-" in row[3] else row[3], *row[4:]])
+    workbook.save(tmp_path / "附件4.xlsx")
+
+    result = run_collector(store, registry, "complaints", settings(registry, path=str(tmp_path)))
+
+    assert (result.status, result.inserted, result.rejected) == ("success", 120, 0), result.problems
+    assert {key: (row.received_at, row.closed_at, row.description, row.outcome, row.status)
+            for key, row in stored(store).items()} == expected
 
 
 def test_real_labelled_messages_with_a_duplicate(store, registry):
