@@ -194,6 +194,12 @@ def visible_orders(session: Session, actor: Actor, open_only: bool = False) -> l
     return list(session.scalars(query))
 
 
+def waiting_count(session: Session, unit_code: str) -> int:
+    """How many orders wait for ``unit_code`` to sign for or answer them (its to-do count)."""
+    return len(session.scalars(select(OrderUnit.id).where(OrderUnit.unit_code == unit_code,
+                                                          OrderUnit.state.in_(OPEN_STATES))).all())
+
+
 def get_order(session: Session, actor: Actor, order_id: int) -> SupervisionOrder:
     """Order ``order_id`` if ``actor`` may see it (another unit's order is as unknown as a missing one)."""
     order = session.get(SupervisionOrder, order_id)

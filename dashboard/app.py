@@ -10,16 +10,27 @@ from functools import partial
 
 import streamlit as st
 
+from application.orders import waiting_count
 from dashboard import auth, data, routes
 from dashboard.auth import Viewer
 from dashboard.format import action_title
 from dashboard.i18n import t
 from dashboard.language import choose_language, language_switch
 from dashboard.views import login, setup_needed
+from models.accounts import Role
 
 
 def _page(script: str, title: str, url_path: str, icon: str | None = None, default: bool = False) -> st.Page:
     return st.Page(script, title=title, icon=icon, url_path=url_path, default=default)
+
+
+def _todo_title(viewer: Viewer) -> str:
+    """待办督办, with the count of orders waiting for a unit's account."""
+    if viewer.role != Role.UNIT or not viewer.unit_code:
+        return t("nav.todo")
+    with data.store().begin() as session:
+        count = waiting_count(session, viewer.unit_code)
+    return t("nav.todo_count", count=count) if count else t("nav.todo")
 
 
 def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
@@ -28,6 +39,9 @@ def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
         t("nav.overview"): [
             (auth.VIEWERS, _page(routes.OVERVIEW, t("nav.overview"), "overview", ":material/dashboard:", True)),
             (auth.VIEWERS, _page(routes.UNITS, t("nav.units"), routes.UNITS_URL, ":material/domain:")),
+            (frozenset({Role.LEADER, Role.ADMIN}),
+             _page(routes.ORDERS, t("nav.orders"), routes.ORDERS_URL, ":material/assignment:")),
+            (frozenset({Role.UNIT}), _page(routes.TODO, _todo_title(viewer), routes.TODO_URL, ":material/checklist:")),
         ],
         t("nav.actions"): [
             (auth.VIEWERS, _page(routes.action_page(a.no), action_title(a.no, a.name), routes.action_url(a.no)))
