@@ -581,6 +581,13 @@ _ZH = {
     "todo.result": "办理结果",
     "todo.files": "附件（每个不超过 {size} MB）",
     "todo.reply": "回告",
+    "orders.notifications": "通知发送情况",
+    "orders.notifications_none": "暂无通知",
+    "orders.notification_meta": "尝试 {attempts} 次 · 最近错误：{error}",
+    "orders.notify.sent": "已发送",
+    "orders.notify.pending": "待发送",
+    "orders.notify.sending": "发送中",
+    "orders.notify.failed": "发送失败",
 }
 
 _EN = {
@@ -1175,6 +1182,13 @@ _EN = {
     "todo.result": "Result",
     "todo.files": "Files (up to {size} MB each)",
     "todo.reply": "Reply",
+    "orders.notifications": "Notifications",
+    "orders.notifications_none": "No notifications yet",
+    "orders.notification_meta": "{attempts} attempts · last error: {error}",
+    "orders.notify.sent": "Sent",
+    "orders.notify.pending": "Waiting",
+    "orders.notify.sending": "Sending",
+    "orders.notify.failed": "Failed",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}

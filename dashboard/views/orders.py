@@ -1,5 +1,5 @@
 """督办 (leaders and admins): open a supervision order from an alert, an indicator 未达标 or a matter; accept or
-return units' replies; every order's timeline."""
+return units' replies; every order's timeline; the notifications sent, failures first."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import streamlit as st
 
 from application import orders
 from application.alerts import alert_key, current_alerts
+from application.notify import recent
 from application.orders import OrderSettings
 from dashboard import auth, data
-from dashboard.i18n import t
+from dashboard.i18n import t, t_or
 from dashboard.views.orders_detail import act, actor, done_notice, show_order, state_label
 from models.accounts import Role
 from models.orders import OrderLevel, OrderOrigin, UnitState
@@ -70,3 +71,12 @@ with data.store().begin() as session:
                         act("accept", lambda s, n=order.id, u=side.unit_code: orders.accept(s, who, n, u, note))
                     if send_back.form_submit_button(t("orders.return")):
                         act("return", lambda s, n=order.id, u=side.unit_code: orders.send_back(s, who, n, note, u))
+
+with st.expander(t("orders.notifications")), data.store().begin() as session:
+    sent = recent(session)
+    if not sent:
+        st.caption(t("orders.notifications_none"))
+    for message in sent:
+        mark = {"failed": ":red[●]", "pending": ":orange[●]"}.get(message.status, "")
+        st.markdown(f"{mark} {t_or(f'orders.notify.{message.status}', message.status)} · {message.title}")
+        st.caption(t("orders.notification_meta", attempts=message.attempts, error=message.last_error or "—"))
