@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from application import orders
 from application.alerts import alert_json, current_alerts, figure
+from application.measures import orders_by_unit
 from application.notify import NotifySettings, deliver, queue_events, run_notifications
 from application.orders import OPERATOR, Actor, Attachment, OrderError, OrderSettings
 from collectors.errors import UserError
@@ -73,7 +74,9 @@ def cmd_orders(app: App, args: argparse.Namespace) -> int:
     settings = OrderSettings.of(app.config)
     if args.action == "open":
         return _open(app, store, actor, args, settings)
-    if args.action != "list" and args.id is None:
+    if args.action == "stats":
+        return _stats(store, actor, args)
+    if args.action not in ("list", "stats") and args.id is None:
         raise UserError(f"storm orders {args.action} needs an order number")
     unit = args.unit[0] if args.unit else None
     with store.begin() as session:
@@ -102,6 +105,21 @@ def cmd_orders(app: App, args: argparse.Namespace) -> int:
                       f"due {side['reply_due']} {side['color'] or ''}  {order['title']}")
     else:
         _print_order(data)
+    return 0
+
+
+def _stats(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    if not actor.leads:
+        raise OrderError("only a leader or an admin may see every unit's orders")
+    with store.begin() as session:
+        found = [row.as_json() for row in orders_by_unit(session)]
+    if args.json:
+        _print_json(found)
+        return 0
+    for row in found:
+        rates = [f"{value:.0%}" if value is not None else "—" for value in (row["signed_on_time"], row["replied_on_time"])]
+        print(f"{row['name']:<10} 督办 {row['orders']}  按时签收 {rates[0]}  按期回告 {rates[1]}  "
+              f"退回 {row['returns']}  超期 {row['overdue']}")
     return 0
 
 
@@ -179,8 +197,8 @@ def worker_jobs(app: App, store: Store) -> dict[str, tuple[int, Callable[[], Non
 
 def add_commands(command: Command) -> None:
     """Register ``orders``, ``alerts`` and ``notify`` with ``storm``'s parser."""
-    sub = command("orders", cmd_orders, "supervision orders (督办单): list, show, open, sign, reply, accept, return")
-    sub.add_argument("action", choices=["list", "show", "open", "sign", "reply", "accept", "return"])
+    sub = command("orders", cmd_orders, "supervision orders (督办单): list, show, open, sign, reply, accept, return; stats by unit")
+    sub.add_argument("action", choices=["list", "show", "open", "sign", "reply", "accept", "return", "stats"])
     sub.add_argument("id", nargs="?", type=int, help="the order's number")
     sub.add_argument("--all", action="store_true", help="list closed orders too")
     sub.add_argument("--title", help="open: what the order is about")

@@ -133,6 +133,12 @@ def test_the_whole_life_of_an_order_from_the_command_line(workdir: Path):  # noq
     assert [a["filename"] for a in shown["attachments"]] == ["整改报告.pdf"]
     assert run("list") == [] and len(run("list", "--all")) == 1
 
+    [stats] = run("stats")
+    assert stats | {"replied_on_time": None} == {"unit": "dsz", "name": "东山镇", "orders": 1, "signed_on_time": 1.0,
+                                                 "replied_on_time": None, "returns": 1, "overdue": 0}
+    assert stats["replied_on_time"] == 1.0
+    assert_clean_error(storm("orders", "stats", "--as", "dsz_user", "--password-stdin", cwd=workdir, input=password),
+                       "only a leader")
     assert_clean_error(storm("orders", "accept", number, cwd=workdir), "has no reply")
     assert_clean_error(storm("orders", "open", "--title", "x", "--unit", "东山乡", cwd=workdir), "no unit is named")
     assert_clean_error(storm("orders", "open", "--unit", "dsz", cwd=workdir), "--title")
@@ -156,3 +162,19 @@ def test_a_reply_keeps_its_files(store: Store):
         assert orders.attachment(session, DSZ, kept.id).content == b"\xff\xd8jpeg"
         with pytest.raises(OrderError):
             orders.attachment(session, XHZ, kept.id)
+
+
+def test_orders_by_unit_count_on_time_signing_and_replies_returns_and_overdue_orders(store: Store):
+    from application.measures import orders_by_unit
+
+    monday = dt.date(2026, 11, 23)
+    with store.begin() as session:
+        first = orders.open_order(session, LEADER, title="按时", units=["dsz", "xhz"], reply_days=2, now=local(monday))
+        orders.sign(session, DSZ, first.id, now=local(monday))
+        orders.reply(session, DSZ, first.id, "措施", "结果", now=local(monday + dt.timedelta(days=1)))
+        orders.send_back(session, LEADER, first.id, "不到位", "dsz", now=local(monday + dt.timedelta(days=1)))
+        orders.sign(session, XHZ, first.id, now=local(monday + dt.timedelta(days=3)))  # due Tuesday: late
+        rows = {row.unit: row for row in orders_by_unit(session, local(monday + dt.timedelta(days=3), 20))}
+    assert (rows["dsz"].orders, rows["dsz"].signed_on_time, rows["dsz"].replied_on_time, rows["dsz"].returns,
+            rows["dsz"].overdue) == (1, 1.0, 1.0, 1, 0)
+    assert (rows["xhz"].signed_on_time, rows["xhz"].replied_on_time, rows["xhz"].overdue) == (0.0, None, 1)
