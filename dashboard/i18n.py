@@ -588,6 +588,13 @@ _ZH = {
     "orders.notify.pending": "待发送",
     "orders.notify.sending": "发送中",
     "orders.notify.failed": "发送失败",
+    "orders.by_unit": "各单位督办情况",
+    "orders.column.name": "单位",
+    "orders.column.orders": "督办单数",
+    "orders.column.signed_on_time": "按时签收率",
+    "orders.column.replied_on_time": "按期回告率",
+    "orders.column.returns": "退回重办次数",
+    "orders.column.overdue": "超期未回告",
 }
 
 _EN = {
@@ -1189,6 +1196,13 @@ _EN = {
     "orders.notify.pending": "Waiting",
     "orders.notify.sending": "Sending",
     "orders.notify.failed": "Failed",
+    "orders.by_unit": "Orders by unit",
+    "orders.column.name": "Unit",
+    "orders.column.orders": "Orders",
+    "orders.column.signed_on_time": "Signed on time",
+    "orders.column.replied_on_time": "Replied on time",
+    "orders.column.returns": "Returned",
+    "orders.column.overdue": "Overdue",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}

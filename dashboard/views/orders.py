@@ -1,5 +1,5 @@
 """督办 (leaders and admins): open a supervision order from an alert, an indicator 未达标 or a matter; accept or
-return units' replies; every order's timeline; the notifications sent, failures first."""
+return units' replies; every order's timeline; orders by unit; the notifications sent, failures first."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 
 from application import orders
 from application.alerts import alert_key, current_alerts
+from application.measures import orders_by_unit
 from application.notify import recent
 from application.orders import OrderSettings
 from dashboard import auth, data
@@ -71,6 +72,14 @@ with data.store().begin() as session:
                         act("accept", lambda s, n=order.id, u=side.unit_code: orders.accept(s, who, n, u, note))
                     if send_back.form_submit_button(t("orders.return")):
                         act("return", lambda s, n=order.id, u=side.unit_code: orders.send_back(s, who, n, note, u))
+
+with st.expander(t("orders.by_unit")), data.store().begin() as session:
+    rows = orders_by_unit(session)
+    if rows:
+        st.dataframe([{t(f"orders.column.{name}"): value for name, value in row.as_json().items() if name != "unit"}
+                      for row in rows], hide_index=True)
+    else:
+        st.caption(t("orders.none"))
 
 with st.expander(t("orders.notifications")), data.store().begin() as session:
     sent = recent(session)
