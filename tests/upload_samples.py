@@ -72,7 +72,7 @@ SAMPLES: dict[str, Sample] = {
     ]),
     "rectification": Sample("dsz", "campaign", [
         dict(unit="dsz", problem="办事指南更新不及时", measure="每月核对更新", goal="指南准确率100%",
-             deadline=D(2026, 8, 31), owner="王五", status="整改中", done_on=None),
+             deadline=D(2026, 8, 31), owner="王五", status="整改中", done_on=None, effect=None, effect_checked=None),
     ]),
     "accountability": Sample("jwjcj", "2026-06", [
         dict(date=D(2026, 6, 21), unit="cgzfj", subject_kind="一般干部", method="效能告诫", reason="工作日迟到",
