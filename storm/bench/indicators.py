@@ -3,12 +3,16 @@ aggregates alone, each cold (on a newly opened store) and warm (again, on the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import select
+
+from collectors import report
 from collectors.config import Config
 from collectors.registry import Registry
 from collectors.report import campaign_scope, indicator_reports
+from models.campaign import IndicatorTarget
 from models.indicators import Scope, compute
 from models.indicators.complaints import as_of
 from models.store import Store, open_store
@@ -53,3 +57,19 @@ def cold_and_warm(url: str, run: Callable[[Store], Any]) -> tuple[Any, Measured,
     finally:
         store.dispose()
     return result, cold, warm
+
+
+def indicator_scopes(store: Store, config: Config, ids: Iterable[str]) -> dict[str, Scope]:
+    """Each indicator's period: the campaign year, or from the campaign's first day where the campaign file says so."""
+    with store.begin() as session:
+        scope = campaign_scope(session, config)
+        targets = {target.id: target for target in session.scalars(select(IndicatorTarget))}
+    return {id_: report.scope_of(targets[id_], scope) if id_ in targets else scope for id_ in ids}
+
+
+def full_recompute(store: Store, registry: Registry, scopes: Mapping[str, Scope]) -> int:
+    """Every indicator of ``scopes`` with its breakdowns over its period, by the engine from the stored
+    rows (whatever the dashboard reads them from): the number with a value."""
+    with store.begin() as session:
+        values = [compute(session, registry.indicators[id_].measure, scope).value for id_, scope in scopes.items()]
+    return sum(value is not None for value in values)

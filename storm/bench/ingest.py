@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from collectors.config import Config, collector_settings
@@ -50,8 +52,9 @@ def _items_api(sources: Sources) -> Iterator[str]:
         yield server.url_of(source)
 
 
-def _run(store: Store, registry: Registry, config: Config, source: str, collector: str,
-         settings: dict[str, str]) -> Run:
+def run_source(store: Store, registry: Registry, config: Config, source: str, collector: str,
+               settings: dict[str, str]) -> Run:
+    """One timed run of ``collector`` with ``settings``; one that fails or rejects anything stops the bench."""
     values = collector_settings(config, registry.collector(collector), {"max_minutes": NO_TIME_LIMIT, **settings})
     with measure() as measured:
         result = run_collector(store, registry, collector, values)
@@ -64,9 +67,16 @@ def _run(store: Store, registry: Registry, config: Config, source: str, collecto
 def load(store: Store, registry: Registry, config: Config, sources: Sources) -> list[Run]:
     """Run every collector over its part of ``sources``; a run that fails or rejects anything stops the bench."""
     with _items_api(sources) as url:
-        runs = [_run(store, registry, config, "approval_items", "service_center", {"url": url, "path": ""})]
+        runs = [run_source(store, registry, config, "approval_items", "service_center", {"url": url, "path": ""})]
     files = {"cases": "service_center", "complaints": "complaints", "tenders": "tenders"}
     for source, collector in files.items():
-        runs.append(_run(store, registry, config, source, collector, {"path": str(sources.path(source)), "url": ""}))
-    runs.append(_run(store, registry, config, "ledgers", "uploads", {"inbox": str(sources.path("ledgers"))}))
+        runs.append(run_source(store, registry, config, source, collector, {"path": str(sources.path(source)), "url": ""}))
+    runs.append(run_source(store, registry, config, "ledgers", "uploads", {"inbox": str(sources.path("ledgers"))}))
     return runs
+
+
+def next_day(store: Store, registry: Registry, config: Config, sources: Sources, day: Path) -> Run:
+    """The day's cases export put into the cases folder and the service centre's collector run over it,
+    as a scheduled run finds a new daily export (the files read before are not read again)."""
+    shutil.copy(day, sources.path("cases") / day.name)
+    return run_source(store, registry, config, "cases", "service_center", {"path": str(sources.path("cases")), "url": ""})

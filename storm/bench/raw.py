@@ -114,17 +114,17 @@ def _driver_rows(store: Store, copy: Store, table: Table) -> tuple[int, float]:
 WAYS: dict[str, Callable[[Store, Store, Table], tuple[int, float]]] = {"driver": _driver_rows, "core": _core_rows}
 
 
-def raw_insert(store: Store, tables: Sequence[Table], way: str) -> tuple[int, Measured]:
+def raw_insert(store: Store, tables: Sequence[Table], way: str) -> tuple[int, Measured, dict[str, tuple[int, float]]]:
     """Every row of ``tables`` inserted into an empty copy ``way`` (see the module docstring):
-    (rows, the time and memory the inserts took)."""
-    total, seconds = 0, 0.0
+    (rows, the time and memory the inserts took, and each table's rows and seconds)."""
+    by_table: dict[str, tuple[int, float]] = {}
     with empty_copy(store) as copy, measure() as measured:
         for table in tables:
-            rows, spent = WAYS[way](store, copy, table)
-            total, seconds = total + rows, seconds + spent
+            by_table[table.name] = WAYS[way](store, copy, table)
         with copy.engine.connect() as connection:
             stored = sum(connection.execute(select(func.count()).select_from(table)).scalar_one() for table in tables)
-    measured.seconds = seconds
+    total = sum(rows for rows, _ in by_table.values())
+    measured.seconds = sum(seconds for _, seconds in by_table.values())
     if stored != total:
         raise RuntimeError(f"the raw copy holds {stored} rows, not {total}")
-    return total, measured
+    return total, measured, by_table

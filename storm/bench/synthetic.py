@@ -45,6 +45,9 @@ class Sources:
     folder: Path
     items: service_center_demo.ServiceCenterDemo
     written: dict[str, int] = field(default_factory=dict)
+    days: list[Path] = field(default_factory=list)
+    """Exports of one day's cases each (the last days of the year's), left out of the cases folder:
+    the runs after the load bring them one at a time."""
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -62,11 +65,19 @@ def _local_month(moment: dt.datetime) -> str:
     return moment.astimezone(service_center_demo.SHANGHAI).strftime("%Y-%m")
 
 
-def _by_month(things: Iterable[T], moment: Callable[[T], dt.datetime]) -> dict[str, list[T]]:
-    months: dict[str, list[T]] = defaultdict(list)
+def _local_day(moment: dt.datetime) -> str:
+    return moment.astimezone(service_center_demo.SHANGHAI).date().isoformat()
+
+
+def _grouped(things: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    groups: dict[str, list[T]] = defaultdict(list)
     for thing in things:
-        months[_local_month(moment(thing))].append(thing)
-    return months
+        groups[key(thing)].append(thing)
+    return groups
+
+
+def _by_month(things: Iterable[T], moment: Callable[[T], dt.datetime]) -> dict[str, list[T]]:
+    return _grouped(things, lambda thing: _local_month(moment(thing)))
 
 
 def _export(path: Path, headers: Mapping[str, str], records: Iterable[Mapping[str, Any]],
@@ -82,13 +93,26 @@ def _scaled(requested: int, at_one: Callable[[], int]) -> float:
     return requested / max(1, at_one())
 
 
-def write_cases(folder: Path, units: Sequence[DemoUnit], year: int, seed: int, count: int) -> int:
+def _local_day(moment: dt.datetime) -> str:
+    return moment.astimezone(service_center_demo.SHANGHAI).date().isoformat()
+
+
+def write_cases(folder: Path, units: Sequence[DemoUnit], year: int, seed: int, count: int,
+                days: Path, held_back: int) -> tuple[int, list[Path]]:
+    """The cases as monthly exports in ``folder``, but those of the last ``held_back`` days on which
+    cases were accepted, which go to one export a day in ``days``: (cases written, those exports in order)."""
     workdays = sum(is_workday(dt.date(year, 1, 1) + dt.timedelta(days=n)) for n in range(365))
     _, cases = service_center_demo.generate(units, year, seed, count / workdays) if count else ([], [])
     headers = _first_headers(CASE_HEADERS)
-    for month, group in sorted(_by_month(cases, lambda case: case.accepted_at).items()):
+    by_day = _grouped(cases, lambda case: _local_day(case.accepted_at))
+    last_days = sorted(by_day)[-held_back:] if held_back else []
+    kept = [case for day, group in by_day.items() if day not in last_days for case in group]
+    for month, group in sorted(_by_month(kept, lambda case: case.accepted_at).items()):
         _export(folder / f"办件-{month}.csv", headers, (case.record(True) for case in group), CASE_WIRE)
-    return len(cases)
+    days.mkdir(parents=True, exist_ok=True)
+    for day in last_days:
+        _export(days / f"办件-{day}.csv", headers, (case.record(True) for case in by_day[day]), CASE_WIRE)
+    return len(cases), [days / f"办件-{day}.csv" for day in last_days]
 
 
 def _work_order(complaint: complaints_demo.DemoComplaint) -> dict[str, Any]:
@@ -133,16 +157,22 @@ def write_ledgers(folder: Path, registry: Registry, units: Sequence[DemoUnit], y
     return written
 
 
-def write_sources(folder: Path, registry: Registry, context: DemoContext, scale: Scale) -> Sources:
+def write_sources(folder: Path, registry: Registry, context: DemoContext, scale: Scale, held_back: int = 0) -> Sources:
     """Every source's files under ``folder``, and the demo serving the approval items, for the
-    campaign of ``context`` (its units, year and the generators' seed)."""
+    campaign of ``context`` (its units, year and the generators' seed); the cases of the last
+    ``held_back`` days are exported apart, a file a day (:attr:`Sources.days`)."""
     units, year, seed = context.units, context.year, context.seed
     start_of_year = dt.datetime(year, 1, 1, tzinfo=service_center_demo.SHANGHAI)
     items = service_center_demo.ServiceCenterDemo(units, year, seed, clock=lambda: start_of_year,
                                                   cases_per_workday=0)
     sources = Sources(folder, items)
+
+    def cases(path: Path) -> int:
+        written, sources.days = write_cases(path, units, year, seed, scale.cases, folder / "case-days", held_back)
+        return written
+
     writers = {
-        "cases": lambda path: write_cases(path, units, year, seed, scale.cases),
+        "cases": cases,
         "complaints": lambda path: write_complaints(path, units, year, seed, scale.complaints),
         "tenders": lambda path: write_tenders(path, units, year, seed, scale.tenders),
         "ledgers": lambda path: write_ledgers(path, registry, units, year, seed, scale.ledger_rows),
