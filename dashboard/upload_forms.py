@@ -1,12 +1,14 @@
 """What the upload page shows and keeps, apart from the page itself: the report and preview tables,
-the periods it offers, and the file waiting for the commit button."""
+the periods it offers, the file waiting for the commit button, and the worker threads files are read in."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +23,12 @@ from dashboard.tables import labelled_frame, show_table
 CROSS_CUTTING = "X"
 PENDING_KEY = "uploads.pending"
 """Where the page keeps the :class:`PendingUpload` its commit button stores."""
+READING_SECONDS = 60
+"""How long the page waits for a file to be read and checked."""
+PROGRESS_SECONDS = 0.25
+READER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-reader")
+"""Where uploaded files are read: two at a time for the whole server, whatever the number of visitors."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,28 @@ class PendingUpload:
     period: str
     filename: str
     data: bytes
+
+
+def read_in_background(filename: str, work: Callable[[], T]) -> T | None:
+    """Run ``work`` (reading ``filename``) in :data:`READER` while the page shows its progress.
+
+    The page's own thread only waits, a fraction of a second at a time, so that a rerun (another
+    click) stops the wait at once. None when the reading took longer than :data:`READING_SECONDS`
+    (it finishes in the worker; the reader's own bounds keep that short) or was stopped.
+    """
+    future = READER.submit(work)
+    started = time.monotonic()
+    with st.status(t("uploads.reading", file=filename), expanded=False) as status:
+        while not future.done():
+            waited = time.monotonic() - started
+            if waited > READING_SECONDS:
+                future.cancel()
+                status.update(label=t("uploads.too_slow", seconds=READING_SECONDS), state="error")
+                return None
+            status.update(label=t("uploads.reading_for", file=filename, seconds=int(waited)))
+            time.sleep(PROGRESS_SECONDS)
+        status.update(label=t("uploads.read", file=filename), state="complete")
+    return future.result()
 
 
 def feeds_text(template: UploadTemplate) -> str:

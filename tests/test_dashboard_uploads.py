@@ -8,14 +8,17 @@ the real browser test (tests/test_browser.py) does the same once through Chromiu
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from collectors import uploads as uploading
 from collectors.registry import Registry
 from collectors.upload_problems import Problem
-from dashboard import auth, routes
+from dashboard import auth, routes, upload_forms
 from dashboard.upload_forms import PENDING_KEY, PendingUpload, period_choices, preview_frame, problem_frame
 from models.audit import AuditEntry
 from models.store import Store
@@ -326,3 +329,36 @@ def test_after_an_upload_the_original_to_download_is_the_newest(app_store: Store
 def chosen_original(at: AppTest) -> str:
     picker = at.selectbox(key="uploads.original")
     return picker.options[picker.index]
+
+
+def test_a_file_is_read_in_a_worker_thread_once_with_progress(
+    app_store: Store, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    original = uploading.preview_upload
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(uploading, "preview_upload", recorded)
+    at = attach(choose(upload_page("dsz")), "a.csv", activities_csv(registry))
+    assert messages(at, "success") == ["检查通过：共 3 行，确认无误后请提交。"]
+    assert [status.label for status in at.status] == ["已读取“a.csv”"]
+    at.selectbox(key="uploads.period.month").select("2026-06")  # a rerun for the same file and choices
+    ok(at.run())
+    assert len(threads) == 1 and threads[0].startswith("upload-reader"), threads
+
+
+def test_a_reading_that_takes_too_long_is_given_up(
+    app_store: Store, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def slow(*args, **kwargs):
+        time.sleep(1.5)
+        raise AssertionError("given up before")
+
+    monkeypatch.setattr(uploading, "preview_upload", slow)
+    monkeypatch.setattr(upload_forms, "READING_SECONDS", 0.5)
+    at = attach(choose(upload_page("dsz")), "slow.csv", activities_csv(registry))
+    assert [status.label for status in at.status] == ["文件在 0.5 秒内没有读完，已放弃；请删去多余的工作表和内容，或另存为 CSV 后重新上传。"]
+    assert not [button for button in at.button if button.key == "uploads.commit"]

@@ -4,10 +4,10 @@ Unit accounts upload for their own unit only (the page offers no other, and
 :func:`collectors.uploads.ingest` refuses any other whatever the page sends); admins
 pick the unit. The commit button stores exactly the file the report was shown for.
 
-A file is read and checked in a worker thread, never on the page's own thread: the page
-shows the reading's progress, a rerun (another click) is not held up by it, and a
-reading that takes longer than :data:`PREVIEW_SECONDS` is given up with a message. The
-report is kept for the file, so that other clicks on the page do not read it again.
+A file is read and checked in a worker thread, never on the page's own thread (see
+:func:`dashboard.upload_forms.read_in_background`): the page shows the reading's progress
+and gives up on a reading that takes too long. The report is kept for the file, so that
+other clicks on the page do not read it again.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -51,6 +49,7 @@ from dashboard.upload_forms import (
     period_choices,
     period_label,
     preview_frame,
+    read_in_background,
     show_problems,
 )
 from models.accounts import Role
@@ -62,11 +61,6 @@ ROUND_KEY = "uploads.round"
 ORIGINAL_KEY = "uploads.original"
 REPORT_KEY = "uploads.report"
 """The last file's report, with what it was for: ``(key, UploadResult)``."""
-PREVIEW_SECONDS = 60
-"""How long the page waits for a file to be read and checked."""
-PROGRESS_SECONDS = 0.25
-READER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-preview")
-"""Where files are read: two at a time for the whole server, whatever the number of visitors."""
 HISTORY_ROWS = 50
 FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "xlsm"]
 """What the uploader takes; .xls and .xlsm too, for the page to say why they are refused."""
@@ -212,7 +206,7 @@ def _check(viewer: Viewer, template: UploadTemplate, unit: str, period: str, cam
 
 def _preview(store: Store, registry: Registry, viewer: Viewer, template: str, unit: str, period: str, filename: str,
              content: bytes) -> UploadResult:
-    """The report on a file (run in :data:`READER`: it touches no Streamlit state)."""
+    """The report on a file (run in a worker thread: it touches no Streamlit state)."""
     with store.begin() as session:
         actor = auth.account(session, viewer)
         return preview_upload(session, registry, template, unit, period, filename, content, actor)
@@ -220,26 +214,15 @@ def _preview(store: Store, registry: Registry, viewer: Viewer, template: str, un
 
 def _report_for(viewer: Viewer, template: UploadTemplate, unit: str, period: str, filename: str,
                 content: bytes) -> UploadResult | None:
-    """The report on a file, read in a worker thread while the page shows progress (None: given up)."""
+    """The report on a file, kept for it (None: the reading was given up)."""
     key = (hashlib.sha256(content).hexdigest(), filename, template.id, unit, period, viewer.username)
     kept = st.session_state.get(REPORT_KEY)
     if kept is not None and kept[0] == key:
         return kept[1]
-    future = READER.submit(_preview, data.store(), data.registry(), viewer, template.id, unit, period, filename,
-                           content)
-    started = time.monotonic()
-    with st.status(t("uploads.reading", file=filename), expanded=False) as status:
-        while not future.done():
-            waited = time.monotonic() - started
-            if waited > PREVIEW_SECONDS:
-                future.cancel()
-                status.update(label=t("uploads.too_slow", seconds=PREVIEW_SECONDS), state="error")
-                return None
-            status.update(label=t("uploads.reading_for", file=filename, seconds=int(waited)))
-            time.sleep(PROGRESS_SECONDS)
-        status.update(label=t("uploads.read", file=filename), state="complete")
-    result = future.result()
-    st.session_state[REPORT_KEY] = (key, result)
+    result = read_in_background(filename, partial(_preview, data.store(), data.registry(), viewer, template.id, unit,
+                                                  period, filename, content))
+    if result is not None:
+        st.session_state[REPORT_KEY] = (key, result)
     return result
 
 
