@@ -34,6 +34,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from application.alerts import COLLECTOR_FAILED, alert_key, current_alerts
+from application.orders import OPEN_STATES, OrderSettings, auto_open, color, local_day, tick
 from collectors.alerts import Alert, Level
 from collectors.config import Config
 from collectors.errors import UserError
@@ -45,9 +47,6 @@ from models.campaign import Campaign, Unit
 from models.orders import Notification, NotificationStatus, OrderUnit, SupervisionOrder
 from models.store import Store
 from models.workdays import workdays_between
-
-from application.alerts import COLLECTOR_FAILED, alert_key, current_alerts
-from application.orders import OPEN_STATES, OrderSettings, color, local_day, tick
 
 log = logging.getLogger("storm.notify")
 
@@ -78,7 +77,7 @@ class NotifySettings:
         routes = {name: _routes(section.get(name, {}), name) for name in ("kinds", "units")}
         unknown = set(routes["kinds"]) - set(KINDS)
         if unknown:
-            raise UserError(f"[notify.kinds] has no kind '{sorted(unknown)[0]}'; the kinds are {', '.join(KINDS)}")
+            raise UserError(f"[notify.kinds] has no kind '{min(unknown)}'; the kinds are {', '.join(KINDS)}")
         numbers = {name: section[name] for name in ("every_minutes", "max_attempts", "backoff_seconds", "bulletin_hour")
                    if name in section}
         for name, value in numbers.items():
@@ -245,6 +244,7 @@ def gather(session: Session, registry: Registry, config: Config, now: dt.datetim
     orders = OrderSettings.of(config)
     tick(session, orders, now)
     alerts = current_alerts(session, registry, config, now)
+    auto_open(session, alerts, orders, now)
     found = [*order_messages(session, settings, orders, now), *alert_messages(session, alerts, settings),
              *collector_messages(session, registry, config, settings),
              *scheduled_messages(session, registry, config, settings, alerts, now)]

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from application.alerts import alert_key
+from collectors.alerts import Alert, Level
 from collectors.config import Config
 from collectors.errors import UserError
 from collectors.units import unit_directory
@@ -89,15 +91,21 @@ class OrderSettings:
     """A red order rises one level for every this many working days it stays unanswered."""
     due_soon_days: int = 1
     """An order due within this many working days is reminded of."""
+    auto: tuple[str, ...] = ()
+    """Titles of alerts (提级督办, 整改逾期, 评议后三名未跟进…) whose red alerts about a unit open an order
+    at once (:func:`auto_open`)."""
 
     @classmethod
     def of(cls, config: Config) -> OrderSettings:
         section = config.section("orders")
-        values = {name: section[name] for name in cls.__dataclass_fields__ if name in section}
+        values = {name: section[name] for name in cls.__dataclass_fields__ if name in section and name != "auto"}
+        auto = section.get("auto", [])
+        if not isinstance(auto, list) or not all(isinstance(title, str) for title in auto):
+            raise UserError("[orders] auto must be a list of alert titles, such as [\"提级督办\", \"整改逾期\"]")
         for name, value in values.items():
             if not isinstance(value, int) or value < (1 if name != "due_soon_days" else 0):
                 raise UserError(f"[orders] {name} must be a whole number of working days, at least 1, not {value!r}")
-        return cls(**values)
+        return cls(**values, auto=tuple(auto))
 
 
 @dataclass(frozen=True)
@@ -367,6 +375,27 @@ def _took(session: Session, side: OrderUnit, **values: Any) -> bool:
     changed = session.execute(update(OrderUnit).where(OrderUnit.id == side.id, *unchanged).values(**values)).rowcount
     session.refresh(side)
     return changed == 1
+
+
+def auto_open(session: Session, alerts: Iterable[Alert], settings: OrderSettings,
+              now: dt.datetime | None = None) -> list[SupervisionOrder]:
+    """Open a 督办 order for every red alert about a unit whose title ``settings.auto`` names, unless an order
+    opened from that alert for that unit is still open."""
+    opened = []
+    codes = dict(session.execute(select(Unit.name, Unit.code)).all())
+    for alert in alerts:
+        code = codes.get(alert.unit or "")
+        if alert.level != Level.RED or alert.title not in settings.auto or code is None:
+            continue
+        reference = alert_key(alert)
+        still_open = select(SupervisionOrder.id).join(OrderUnit).where(
+            SupervisionOrder.origin == OrderOrigin.ALERT, SupervisionOrder.origin_ref == reference,
+            SupervisionOrder.closed_at.is_(None), OrderUnit.unit_code == code)
+        if session.scalar(still_open.limit(1)) is None:
+            opened.append(open_order(session, CLOCK, title=f"{alert.title}：{alert.unit}", units=[code],
+                                     reason=f"{alert.unit}：{alert.text}", origin=OrderOrigin.ALERT,
+                                     origin_ref=reference, settings=settings, now=now))
+    return opened
 
 
 def attachments_of(session: Session, order: SupervisionOrder) -> list[OrderAttachment]:

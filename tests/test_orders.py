@@ -178,3 +178,24 @@ def test_orders_by_unit_count_on_time_signing_and_replies_returns_and_overdue_or
     assert (rows["dsz"].orders, rows["dsz"].signed_on_time, rows["dsz"].replied_on_time, rows["dsz"].returns,
             rows["dsz"].overdue) == (1, 1.0, 1.0, 1, 0)
     assert (rows["xhz"].signed_on_time, rows["xhz"].replied_on_time, rows["xhz"].overdue) == (0.0, None, 1)
+
+
+def test_rules_open_an_order_for_each_red_alert_they_name_once_while_it_is_open(store: Store):
+    from collectors.alerts import Alert, Level
+    from collectors.config import Config
+
+    settings = OrderSettings.of(Config(None, {"orders": {"auto": ["提级督办"]}}))
+    now = local(dt.date(2026, 11, 23))
+    alerts = [Alert(Level.RED, "提级督办", "2 件投诉提级督办", now, "complaints", "东山镇"),
+              Alert(Level.RED, "办件超期", "3 件办件超期", now, "service_center", "东山镇"),
+              Alert(Level.YELLOW, "提级督办", "1 件", now, "complaints", "西河镇")]
+    with store.begin() as session:
+        [opened] = orders.auto_open(session, alerts, settings, now)
+        assert (opened.title, opened.origin, [side.unit_code for side in opened.units]) == (
+            "提级督办：东山镇", "alert", ["dsz"])
+        assert orders.auto_open(session, alerts, settings, now) == []
+        orders.reply(session, OPERATOR, opened.id, "措施", "结果", unit="dsz")
+        orders.accept(session, OPERATOR, opened.id, "dsz")
+        assert len(orders.auto_open(session, alerts, settings, now)) == 1  # the earlier one is closed
+    with pytest.raises(OrderError.__mro__[1], match="alert titles"):
+        OrderSettings.of(Config(None, {"orders": {"auto": "提级督办"}}))

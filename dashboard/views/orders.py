@@ -69,9 +69,9 @@ with data.store().begin() as session:
                     note = st.text_input(t("orders.note"))
                     accept, send_back = st.columns(2)
                     if accept.form_submit_button(t("orders.accept")):
-                        act("accept", lambda s, n=order.id, u=side.unit_code: orders.accept(s, who, n, u, note))
+                        act("accept", lambda s, n=order.id, u=side.unit_code, w=note: orders.accept(s, who, n, u, w))
                     if send_back.form_submit_button(t("orders.return")):
-                        act("return", lambda s, n=order.id, u=side.unit_code: orders.send_back(s, who, n, note, u))
+                        act("return", lambda s, n=order.id, u=side.unit_code, w=note: orders.send_back(s, who, n, w, u))
 
 with st.expander(t("orders.by_unit")), data.store().begin() as session:
     rows = orders_by_unit(session)

@@ -35,4 +35,4 @@ with data.store().begin() as session:
                                          accept_multiple_files=True, key=f"todo.files.{order.id}")
                 if st.form_submit_button(t("todo.reply")):
                     sent = [Attachment(file.name, file.getvalue()) for file in files or []]
-                    act("reply", lambda s, number=order.id: orders.reply(s, who, number, measures, result, sent))
+                    act("reply", lambda s, n=order.id, m=measures, r=result, f=sent: orders.reply(s, who, n, m, r, f))
