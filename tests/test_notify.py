@@ -32,6 +32,7 @@ from models.migrate import migrate
 from models.orders import Notification
 from models.store import Store, open_store
 from models.upsert import upsert
+from tests.test_cli import assert_clean_error, storm, workdir  # noqa: F401  (workdir is a fixture)
 from tests.test_complaints_indicators import complaint
 
 LEADER = Actor("leader", Role.LEADER)
@@ -221,3 +222,22 @@ def test_two_workers_on_postgresql_send_each_message_exactly_once(postgres_serve
     assert len({(m["title"], m["message"]) for m in receiver.received}) == len(receiver.received)
     assert {"新督办单：东山镇", "新督办单：西河镇"} <= set(receiver.titles())
     assert_no_personal_data(receiver)
+
+
+def test_storm_notify_prints_what_it_would_send_then_sends_it(workdir: Path, receiver: Receiver):  # noqa: F811
+    (workdir / "storm.toml").write_text(f'[notify]\ndefault = ["{receiver.url}"]\nbase_url = "http://storm.test"\n',
+                                        encoding="utf-8")
+    opened = storm("--config", "storm.toml", "orders", "open", "--title", "东山镇窗口办件超期", "--unit", "dsz",
+                   cwd=workdir)
+    assert opened.returncode == 0, opened.stderr
+    dry = storm("--config", "storm.toml", "notify", "--dry-run", "--json", cwd=workdir)
+    assert dry.returncode == 0, dry.stderr
+    would = [m for m in json.loads(dry.stdout) if m["kind"] == "order_new"]
+    assert [(m["title"], m["destinations"]) for m in would] == [("新督办单：东山镇", [receiver.url])]
+    assert receiver.received == []
+    sent = storm("--config", "storm.toml", "notify", "--json", cwd=workdir)
+    assert sent.returncode == 0, sent.stderr
+    assert {o["status"] for o in json.loads(sent.stdout)} == {"sent"}
+    assert "新督办单：东山镇" in receiver.titles()
+    (workdir / "bad.toml").write_text('[notify]\ndefault = "json://x"\n[notify.kinds]\nnope = []\n', encoding="utf-8")
+    assert_clean_error(storm("--config", "bad.toml", "notify", cwd=workdir), "[notify.kinds] has no kind 'nope'")
