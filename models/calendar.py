@@ -1,10 +1,15 @@
-"""The working-day calendar table that lets SQL count Chinese working days."""
+"""The working-day calendar table that lets SQL count Chinese working days.
+
+A day is found by its number (days since 1970-01-01), which SQL works out from a stored time
+with integer arithmetic, and an index on (number, sequence) gives its working-day sequence
+without reading the table.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Index, delete, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models import workdays
@@ -15,10 +20,16 @@ class CalendarDay(Base):
     """One calendar day; ``workday_seq`` differences count working days between days."""
 
     __tablename__ = "calendar_days"
+    __table_args__ = (Index("ix_calendar_days_day_number", "day_number", "workday_seq", unique=True),)
 
     day: Mapped[dt.date] = mapped_column(primary_key=True)
+    day_number: Mapped[int]
+    """Days from 1970-01-01 to ``day``: what :class:`models.indicators.sql.day_number_of` gives for a time."""
     is_workday: Mapped[bool]
     workday_seq: Mapped[int]
+
+
+EPOCH = dt.date(1970, 1, 1)
 
 
 def fill_calendar(session: Session, first: dt.date, last: dt.date) -> None:
@@ -27,7 +38,7 @@ def fill_calendar(session: Session, first: dt.date, last: dt.date) -> None:
     session.execute(
         insert(CalendarDay),
         [
-            {"day": day, "is_workday": workday, "workday_seq": seq}
+            {"day": day, "day_number": (day - EPOCH).days, "is_workday": workday, "workday_seq": seq}
             for day, workday, seq in workdays.calendar_rows(first, last)
         ],
     )

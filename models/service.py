@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.records import SourceRecord
+
+
+def only_set(column: str) -> dict[str, Any]:
+    """An index's options that leave out the rows whose ``column`` is NULL (a partial index)."""
+    condition = text(f"{column} IS NOT NULL")
+    return {"sqlite_where": condition, "postgresql_where": condition}
 
 
 class ApprovalItem(SourceRecord, Base):
@@ -35,13 +42,16 @@ class Case(SourceRecord, Base):
     __tablename__ = "cases"
     # The indexes on the two times also hold the columns the indicators over a period read,
     # so that those queries read the index alone (a range over a whole year would otherwise
-    # look every row up in the table, slower than reading the table through).
+    # look every row up in the table, slower than reading the table through). The indexes on
+    # the agency project and the service point hold only the cases that have one (most have
+    # neither), which is all their queries ask for.
     __table_args__ = (
         *SourceRecord.__table_args__,
         Index("ix_cases_accepted_at", "accepted_at", "channel", "supplement_count", "unit_code"),
         Index("ix_cases_unit_code", "unit_code"),
-        Index("ix_cases_agency_project_id", "agency_project_id"),
-        Index("ix_cases_point_unit_code", "point_unit_code", "point_level", "accepted_at"),
+        Index("ix_cases_agency_project_id", "agency_project_id", **only_set("agency_project_id")),
+        Index("ix_cases_point_unit_code", "point_unit_code", "point_level", "accepted_at",
+              **only_set("point_unit_code")),
         Index(
             "ix_cases_completed_at", "completed_at", "due_at", "rating", "unit_code", "accepted_at", "source", "item_id"
         ),

@@ -177,7 +177,7 @@ def test_migrations_match_the_models(store: Store, registry: Registry) -> None:
         context = MigrationContext.configure(connection, opts={"include_object": ours})
         assert compare_metadata(context, Base.metadata) == []
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0011"
 
 
 def test_a_first_load_refreshes_the_statistics_of_the_tables_it_fills(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Date, Float, Integer, String
@@ -30,6 +31,14 @@ class local_date(FunctionElement[Any]):
     type = Date()
     inherit_cache = True
     name = "local_date"
+
+
+class day_number_of(FunctionElement[int]):
+    """The local calendar day of a stored UTC time as a number (days since 1970-01-01), in integer arithmetic."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "day_number_of"
 
 
 class position_of(FunctionElement[int]):
@@ -75,6 +84,27 @@ def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str
     return f"CAST({compiler.process(column, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours' AS DATE)"
 
 
+LOCAL_OFFSET_SECONDS = LOCAL_OFFSET_HOURS * 3600
+DAY_SECONDS = 86400
+UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
+"""Whether SQLite has ``unixepoch`` (3.38); before it, seconds come from ``strftime('%s')``, slower."""
+
+
+@compiles(day_number_of, "sqlite")
+def _day_number_of_sqlite(element: day_number_of, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    time = compiler.process(column, **kw)
+    seconds = f"unixepoch({time})" if UNIXEPOCH else f"CAST(strftime('%s', {time}) AS INTEGER)"
+    return f"(({seconds} + {LOCAL_OFFSET_SECONDS}) / {DAY_SECONDS})"
+
+
+@compiles(day_number_of, "postgresql")
+def _day_number_of_postgresql(element: day_number_of, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    seconds = f"EXTRACT(EPOCH FROM CAST({compiler.process(column, **kw)} AS TIMESTAMP))"
+    return f"CAST(floor(({seconds} + {LOCAL_OFFSET_SECONDS}) / {DAY_SECONDS}) AS INTEGER)"
+
+
 @compiles(position_of, "sqlite")
 def _position_of_sqlite(element: position_of, compiler: Any, **kw: Any) -> str:
     text, part = (compiler.process(clause, **kw) for clause in element.clauses)
@@ -100,9 +130,10 @@ def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) ->
 
 
 def workday_seq_of(time: ColumnElement[Any], name: str) -> tuple[Any, ColumnElement[bool]]:
-    """A calendar alias and the join condition that give ``time``'s working-day sequence.
+    """A calendar alias and the join condition that give ``time``'s working-day sequence: the day is
+    looked up by its number, worked out from the time with integer arithmetic (no date text per row).
 
     Join two of these and subtract their ``workday_seq`` to count working days.
     """
     day = aliased(CalendarDay, name=name)
-    return day, day.day == local_date(time)
+    return day, day.day_number == day_number_of(time)
