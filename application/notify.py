@@ -190,7 +190,7 @@ def scheduled_messages(session: Session, registry: Registry, config: Config, set
                        alerts: Sequence[Alert], now: dt.datetime) -> list[Message]:
     """The weekly bulletin on Mondays, the monthly one on the 1st (last week's, last month's, as DOCX), and each
     unit's daily digest of its open orders and red alerts, from ``bulletin_hour`` local time on; a message already
-    queued is not made again."""
+    queued, or with no route to go by, is not made."""
     campaign = session.get(Campaign, 1)
     local = now.astimezone(ZoneInfo(campaign.timezone))
     if local.hour < settings.bulletin_hour:
@@ -204,7 +204,7 @@ def scheduled_messages(session: Session, registry: Registry, config: Config, set
     messages = []
     for period in periods:
         key = f"bulletin:{period.key}"
-        if period.year != campaign.year or _queued(session, key):
+        if period.year != campaign.year or not settings.destinations("bulletin", None) or _queued(session, key):
             continue
         document = bulletin_docx(bulletin(session, registry, config, period))
         messages.append(Message(key, "bulletin", None, f"情况通报（{period.label}）",
@@ -225,7 +225,7 @@ def digest_messages(session: Session, settings: NotifySettings, alerts: Sequence
                  + ("（已超期）" if color(side, today) == "red" else "")
                  for side, order in open_sides if side.unit_code == code]
         reds = [alert for alert in alerts if alert.level == Level.RED and alert.unit == name]
-        if not lines and not reds or _queued(session, key):
+        if not lines and not reds or not settings.destinations("digest", code) or _queued(session, key):
             continue
         lines += [f"红色预警：{alert.title}：{clean(alert.text)}" for alert in reds]
         messages.append(Message(key, "digest", code, f"每日督办提示：{name}（{today}）",
@@ -270,7 +270,8 @@ def queue(session: Session, messages: Sequence[Message], now: dt.datetime) -> in
 
 def queue_events(store: Store, registry: Registry, config: Config, dry_run: bool = False,
                  now: dt.datetime | None = None) -> list[Message]:
-    """Find what happened and queue it; with ``dry_run``, only say what would be queued (nothing is stored)."""
+    """Find what happened and queue what has a route; with ``dry_run``, only say what would be queued, routed or
+    not (nothing is stored)."""
     now = now or utcnow()
     session = store.sessions()
     try:
@@ -279,6 +280,7 @@ def queue_events(store: Store, registry: Registry, config: Config, dry_run: bool
         if dry_run:
             session.rollback()
         else:
+            fresh = [m for m in fresh if m.destinations]
             queue(session, fresh, now)
             session.commit()
         return fresh

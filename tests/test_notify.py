@@ -241,3 +241,15 @@ def test_storm_notify_prints_what_it_would_send_then_sends_it(workdir: Path, rec
     assert "新督办单：东山镇" in receiver.titles()
     (workdir / "bad.toml").write_text('[notify]\ndefault = "json://x"\n[notify.kinds]\nnope = []\n', encoding="utf-8")
     assert_clean_error(storm("--config", "bad.toml", "notify", cwd=workdir), "[notify.kinds] has no kind 'nope'")
+
+
+def test_without_routes_nothing_is_queued_and_no_bulletin_is_made(store: Store, registry):
+    monday = dt.datetime(2026, 11, 23, 9, tzinfo=SHANGHAI).astimezone(dt.UTC)
+    with store.begin() as session:
+        orders.open_order(session, LEADER, title="无人接收", units=["dsz"], now=monday)
+    would = queue_events(store, registry, Config(None), dry_run=True, now=monday)
+    assert "order_new" in {m.kind for m in would} and all(m.destinations == () for m in would)
+    assert not {"bulletin", "digest"} & {m.kind for m in would}
+    assert queue_events(store, registry, Config(None), now=monday) == []
+    with store.begin() as session:
+        assert session.scalars(select(Notification)).all() == []
