@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from collectors.alerts import Alert, Level, Watch, newest_first, rule_alerts
+from collectors.alerts import Alert, Level, Watch, most_urgent_first, rule_alerts
 from collectors.config import Config
 from collectors.registry import Registry
 from collectors.report import IndicatorReport, campaign_scope, indicator_reports
@@ -33,19 +33,22 @@ def figure(value: float | None, unit: str) -> str:
     if unit == "ratio":
         return f"{value * 100:.1f}%"
     words = {"days": " 天", "score": " 分"}.get(unit, "")
-    return f"{value:g}{words}"
+    return f"{value:,.1f}".removesuffix(".0") + words
 
 
 def indicator_alerts(reports: list[IndicatorReport]) -> list[Alert]:
     """A red alert for every indicator 未达标, as of its data."""
-    return [
-        Alert(Level.RED, INDICATOR_MISSED,
-              f"任务{report.task} · {report.name}：当前 {figure(report.value, report.unit)}，"
-              f"目标 {DIRECTION_WORDS.get(report.direction, '')} {figure(report.target, report.unit)}",
-              report.as_of, report.sources[0] if report.sources else "")
-        for report in reports
-        if report.status == "missed" and report.as_of is not None and report.target is not None
-    ]
+    alerts = []
+    for report in reports:
+        if report.status != "missed" or report.as_of is None or report.target is None:
+            continue
+        value, target = figure(report.value, report.unit), figure(report.target, report.unit)
+        direction = DIRECTION_WORDS.get(report.direction, "")
+        task, task_en = ("贯穿全程", "Cross-cutting") if report.task == "X" else (f"任务{report.task}", f"Task {report.task}")
+        alerts.append(Alert(Level.RED, INDICATOR_MISSED, f"{task} · {report.name}：当前 {value}，目标 {direction} {target}",
+                            report.as_of, report.sources[0] if report.sources else "", None, "Indicator missed",
+                            f"{task_en} · {report.name}: now {value}, target {direction} {target}"))
+    return alerts
 
 
 def collector_alerts(statuses: list[CollectorStatus], now: dt.datetime) -> list[Alert]:
@@ -57,25 +60,37 @@ def collector_alerts(statuses: list[CollectorStatus], now: dt.datetime) -> list[
             continue
         at = dt.datetime.fromisoformat(run["finished"] or run["started"]) if run else now
         if run and run["status"] == "failed":
-            alerts.append(Alert(Level.RED, COLLECTOR_FAILED, f"{status.title}最近一次采集失败", at, status.name))
+            alerts.append(Alert(Level.RED, COLLECTOR_FAILED, f"{status.title}最近一次采集失败", at, status.name,
+                                None, "Collection failed", f"the last run of {status.title} failed"))
         elif run and run["status"] == "partial":
             alerts.append(Alert(Level.YELLOW, COLLECTOR_PARTIAL,
-                                f"{status.title}最近一次采集有 {run['rejected']} 条记录未能入库", at, status.name))
+                                f"{status.title}最近一次采集有 {run['rejected']:,} 条记录未能入库", at, status.name,
+                                None, "Collection partial",
+                                f"the last run of {status.title} could not store {run['rejected']:,} records"))
         elif status.stale:
             alerts.append(Alert(Level.YELLOW, COLLECTOR_STALE, f"{status.title}的数据超过预定周期未更新",
-                                status.last_success_at or now, status.name))
+                                status.last_success_at or now, status.name, None, "Data stale",
+                                f"{status.title} has not been updated for longer than its schedule allows"))
     return alerts
 
 
+def every_alert(found: list[Alert], reports: list[IndicatorReport], statuses: list[CollectorStatus],
+                now: dt.datetime) -> list[Alert]:
+    """The plugins' alerts ``found`` with every indicator 未达标 and every collector problem, the most urgent first
+    (red before yellow, then the longest-lasting first): the one list the command line, the notifications, the
+    overview, the alerts page and the display screen show."""
+    return most_urgent_first([*found, *indicator_alerts(reports), *collector_alerts(statuses, now)])
+
+
 def current_alerts(session: Session, registry: Registry, config: Config, now: dt.datetime | None = None) -> list[Alert]:
-    """Every alert now, newest first (red before yellow at one moment)."""
+    """Every alert now, the most urgent first (:func:`every_alert`)."""
     now = now or utcnow()
     reports = indicator_reports(session, registry, config)
     campaign = session.get(Campaign, 1)
     watch = Watch(campaign_scope(session, config), now, campaign.timezone, {r.id: r for r in reports})
     found = rule_alerts(session, registry.alert_rules.values(), watch)
     statuses = collector_statuses(session, registry, config)
-    return newest_first([*found, *indicator_alerts(reports), *collector_alerts(statuses, now)])
+    return every_alert(found, reports, statuses, now)
 
 
 def alert_key(alert: Alert) -> str:

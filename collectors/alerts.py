@@ -8,6 +8,7 @@ alert with their count, never one per person or per complaint text.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -65,7 +66,7 @@ class Level(StrEnum):
 
 @dataclass(frozen=True)
 class Alert:
-    """One card of the alerts list."""
+    """One card of the alerts list, in Chinese and (when the plugin gives it) in English."""
 
     level: Level
     title: str
@@ -73,11 +74,23 @@ class Alert:
     text: str
     """The particulars, without names of people or complaint text."""
     at: dt.datetime
-    """When the situation arose (UTC); the list shows the newest first."""
+    """When the condition began (UTC): the earliest due time or deadline it is about, never the time it
+    was computed, so that the list keeps its order from one run to the next."""
     source: str
     """The collector whose data it comes from (for provenance)."""
     unit: str | None = None
     """The unit's name, when the alert is about one unit."""
+    title_en: str = ""
+    text_en: str = ""
+    """The title and particulars in English ("" when the plugin gives none: the Chinese is shown)."""
+    flag: str | None = None
+    """The red flag of the source's page that lists the alert's records, if it has one."""
+
+    def words(self, language: str) -> tuple[str, str]:
+        """The title and the particulars in ``language`` ("zh" or "en"), Chinese when there is no English."""
+        if language == "en" and self.title_en:
+            return self.title_en, self.text_en or self.text
+        return self.title, self.text
 
 
 @dataclass(frozen=True)
@@ -94,9 +107,21 @@ def rule_alerts(session: Session, rules: Iterable[AlertRule], watch: Watch) -> l
     return [alert for rule in rules for alert in rule.alerts(session, watch)]
 
 
-def newest_first(alerts: Iterable[Alert]) -> list[Alert]:
-    """``alerts`` newest first; red before yellow at the same moment."""
-    return sorted(alerts, key=lambda alert: (alert.at, alert.level == Level.RED), reverse=True)
+def most_urgent_first(alerts: Iterable[Alert]) -> list[Alert]:
+    """``alerts`` by severity (red first), then the longest-lasting first (the earliest start), then by kind
+    and unit, so that the order is the same on every run."""
+    return sorted(alerts, key=lambda alert: (alert.level != Level.RED, alert.at, alert.title, alert.unit or ""))
+
+
+newest_first = most_urgent_first
+"""The former name of :func:`most_urgent_first`, still imported by the dashboard's cache and the application."""
+
+
+def kind_counts(alerts: Iterable[Alert], language: str = "zh") -> list[tuple[Level, str, int]]:
+    """How many alerts of each level and kind (title in ``language``), reds first, then the most numerous."""
+    counts = Counter((alert.level, alert.words(language)[0]) for alert in alerts)
+    return sorted(((level, title, count) for (level, title), count in counts.items()),
+                  key=lambda row: (row[0] != Level.RED, -row[2], row[1]))
 
 
 @dataclass(frozen=True)

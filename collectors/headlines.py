@@ -24,6 +24,12 @@ class Figure:
     direction: str = "higher"
     note: str = ""
     """A short line under the number, e.g. 其中超期 3 件."""
+    note_en: str = ""
+    """The note in English ("" when there is none: the Chinese note is shown)."""
+
+    def note_in(self, language: str) -> str:
+        """The note in ``language`` ("zh" or "en")."""
+        return self.note_en if language == "en" and self.note_en else self.note
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class Headline:
     source: str
     figure: Callable[[Session, Watch], Figure]
     position: int = 100
+    title_en: str = ""
+    """The title in English ("" when there is none: the Chinese title is shown)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,11 @@ class HeadlineValue:
     title: str
     source: str
     figure: Figure
+    title_en: str = ""
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` ("zh" or "en")."""
+        return self.title_en if language == "en" and self.title_en else self.title
 
 
 def indicator_figure(indicator_id: str) -> Callable[[Session, Watch], Figure]:
@@ -63,4 +76,4 @@ def indicator_figure(indicator_id: str) -> Callable[[Session, Watch], Figure]:
 def headline_values(session: Session, headlines: Iterable[Headline], watch: Watch) -> list[HeadlineValue]:
     """Every headline's figure, by position."""
     ordered = sorted(headlines, key=lambda h: h.position)
-    return [HeadlineValue(h.key, h.title, h.source, h.figure(session, watch)) for h in ordered]
+    return [HeadlineValue(h.key, h.title, h.source, h.figure(session, watch), h.title_en) for h in ordered]

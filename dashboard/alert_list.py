@@ -1,93 +1,74 @@
-"""The alerts list (预警): the plugins' alerts beside the campaign's own, as red and yellow cards.
-
-The campaign's own alerts come from what the pages already hold: an indicator 未达标, a
-collector whose last run failed, a source gone stale.
-"""
+"""The alerts list (预警) as red and yellow cards: the list :func:`application.alerts.every_alert` builds from
+what the pages already hold (the plugins' alerts, the indicators, the collectors), most urgent first."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import streamlit as st
 
-from collectors.alerts import Alert, Level, newest_first
-from collectors.report import IndicatorReport
-from collectors.status import CollectorStatus
-from dashboard.format import datetime_text, target_text, value_text
-from dashboard.i18n import t
+from collectors.alerts import Alert, Level, kind_counts
+from dashboard import routes
+from dashboard.badges import badge
+from dashboard.campaign_view import CampaignView
+from dashboard.filters import FLAG, link_params
+from dashboard.format import datetime_text, number
+from dashboard.i18n import current_language, t
+from dashboard.indicator_block import source_names
 
 LEVEL_COLORS = {Level.RED: "red", Level.YELLOW: "orange"}
 LEVEL_ICONS = {Level.RED: ":material/error:", Level.YELLOW: ":material/warning:"}
+SOURCE_LINKS = {"uploads": routes.UNITS}
+"""The page holding the records of the sources without a page of their own."""
 
 
-def task_label(task: str) -> str:
-    """任务4, or 贯穿全程 for the cross-cutting indicators."""
-    return t("alert.task", no=task) if task.isdigit() else t("overview.crosscutting")
+def alert_words(alert: Alert) -> tuple[str, str]:
+    """The alert's title and its particulars (led by its unit when it has one), in the visitor's language."""
+    title, text = alert.words(current_language())
+    return title, (f"{alert.unit}{t('alerts.unit_separator')}{text}" if alert.unit else text)
 
 
-def indicator_alerts(reports: Iterable[IndicatorReport]) -> list[Alert]:
-    """A red card for every indicator 未达标, as of its data."""
-    return [
-        Alert(
-            Level.RED,
-            t("alert.indicator_missed"),
-            t("alert.indicator_text", task=task_label(report.task), name=report.name,
-              value=value_text(report.value, report.unit), target=target_text(report.target, report.unit, report.direction)),
-            report.as_of,
-            report.sources[0] if report.sources else "",
-        )
-        for report in reports
-        if report.status == "missed" and report.as_of is not None and report.target is not None
-    ]
+def alert_link(alert: Alert, campaign: CampaignView) -> tuple[str, dict[str, str]] | None:
+    """The page (and its address parameters) that lists the alert's records: its source's page filtered to its
+    unit and red flag, the units page for the offices' ledgers, the collector page for a collection problem."""
+    page = routes.SOURCE_PAGES.get(alert.source) or SOURCE_LINKS.get(alert.source)
+    if page is None:
+        return (routes.COLLECTORS, {}) if alert.source else None
+    if page == routes.UNITS:
+        return page, {}
+    codes = {name: code for code, name in campaign.unit_names.items()}
+    params = link_params(campaign.year, codes.get(alert.unit or ""))
+    return page, {**params, **({FLAG: alert.flag} if alert.flag else {})}
 
 
-def collector_alerts(statuses: Iterable[CollectorStatus], now: dt.datetime) -> list[Alert]:
-    """A red card for an enabled collector whose last run failed; a yellow one for a run that could not store
-    every record, and for a stale source."""
-    alerts = []
-    for status in statuses:
-        if not status.enabled:
-            continue
-        run = status.last_run
-        at = dt.datetime.fromisoformat(run["finished"] or run["started"]) if run else now
-        if run and run["status"] == "failed":
-            alerts.append(Alert(Level.RED, t("alert.collector_failed"), t("alert.collector_text", title=status.title),
-                                at, status.name))
-        elif run and run["status"] == "partial":
-            alerts.append(Alert(Level.YELLOW, t("alert.collector_partial"),
-                                t("alert.partial_text", title=status.title, count=run["rejected"]), at, status.name))
-        elif status.stale:
-            alerts.append(Alert(Level.YELLOW, t("alert.collector_stale"), t("alert.stale_text", title=status.title),
-                                status.last_success_at or now, status.name))
-    return alerts
+def kinds_line(alerts: list[Alert]) -> str:
+    """How many alerts of each kind, as coloured badges, reds first."""
+    return " ".join(badge(f"{title} {number(count)}", LEVEL_COLORS[level])
+                    for level, title, count in kind_counts(alerts, current_language()))
 
 
-def all_alerts(
-    plugin_alerts: Iterable[Alert], reports: Iterable[IndicatorReport], statuses: Iterable[CollectorStatus],
-    now: dt.datetime,
-) -> list[Alert]:
-    """Every alert, newest first."""
-    return newest_first([*plugin_alerts, *indicator_alerts(reports), *collector_alerts(statuses, now)])
+def render_card(alert: Alert, campaign: CampaignView, titles: Mapping[str, str]) -> None:
+    """One alert as a bordered card: kind, unit and particulars, when it began, its source and its records."""
+    with st.container(border=True):
+        title, line = alert_words(alert)
+        color = LEVEL_COLORS[alert.level]
+        st.markdown(f":{color}[{LEVEL_ICONS[alert.level]} **{title}**] · {line}")
+        meta, link = st.columns([3, 1], vertical_alignment="center")
+        source = source_names([alert.source], titles) if alert.source else t("empty")
+        meta.caption(t("alerts.meta", at=datetime_text(alert.at, campaign.timezone), source=source))
+        target = alert_link(alert, campaign)
+        if target is not None:
+            link.page_link(target[0], label=t("alerts.records"), icon=":material/table_view:", query_params=target[1])
 
 
-def alert_line(alert: Alert) -> str:
-    """The alert's particulars, led by its unit when it has one."""
-    return f"{alert.unit}：{alert.text}" if alert.unit else alert.text
-
-
-def render_alerts(alerts: list[Alert], titles: Mapping[str, str], timezone: str, limit: int) -> None:
-    """The first ``limit`` alerts as cards, red and yellow counted above them."""
+def render_alerts(alerts: list[Alert], campaign: CampaignView, titles: Mapping[str, str], limit: int) -> None:
+    """The counts of each colour and kind, the first ``limit`` alerts as cards (reds first) and a link to all."""
     if not alerts:
         st.success(t("alerts.none"), icon=":material/check_circle:")
         return
     reds = sum(alert.level == Level.RED for alert in alerts)
-    st.markdown(t("alerts.counts", red=reds, yellow=len(alerts) - reds))
+    st.markdown(t("alerts.counts", red=number(reds), yellow=number(len(alerts) - reds)) + " · " + kinds_line(alerts))
     for alert in alerts[:limit]:
-        with st.container(border=True):
-            color = LEVEL_COLORS[alert.level]
-            st.markdown(f":{color}[{LEVEL_ICONS[alert.level]} **{alert.title}**] · {alert_line(alert)}")
-            source = titles.get(alert.source, alert.source)
-            st.caption(t("alerts.meta", at=datetime_text(alert.at, timezone), source=source))
+        render_card(alert, campaign, titles)
     if len(alerts) > limit:
-        st.caption(t("alerts.more", count=len(alerts) - limit))
+        st.page_link(routes.ALERTS, label=t("alerts.all", count=number(len(alerts))), icon=":material/arrow_forward:")

@@ -39,6 +39,7 @@ def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
         t("nav.overview"): [
             (auth.VIEWERS, _page(routes.OVERVIEW, t("nav.overview"), "overview", ":material/dashboard:", True)),
             (auth.VIEWERS, _page(routes.UNITS, t("nav.units"), routes.UNITS_URL, ":material/domain:")),
+            (auth.VIEWERS, _page(routes.ALERTS, t("nav.alerts"), routes.ALERTS_URL, ":material/notifications:")),
             (frozenset({Role.LEADER, Role.ADMIN}),
              _page(routes.ORDERS, t("nav.orders"), routes.ORDERS_URL, ":material/assignment:")),
             (frozenset({Role.UNIT}), _page(routes.TODO, _todo_title(viewer), routes.TODO_URL, ":material/checklist:")),

@@ -25,6 +25,10 @@ TODAY_COLOR = "#d32f2f"
 PHASE_COLORS = ("#bdbdbd", "#1565c0", "#90caf9")  # past, current, future
 BAR_STEP = 22
 """Pixels per bar in the by-unit chart."""
+WORST_SHOWN = 10
+"""How many units the by-unit chart shows at most: the failing ones, worst first, else the bottom ten."""
+MIN_TREND_POINTS = 3
+"""A trend needs at least this many months to be drawn."""
 TOLERANCE = 1e-9
 
 
@@ -32,7 +36,7 @@ def _value_axis(unit: str) -> alt.Axis:
     """Percentages for ratios, whole ticks for counts, at most one decimal otherwise."""
     if unit == "ratio":
         return alt.Axis(format=".1~%")
-    if unit == "count":
+    if unit in ("count", "days"):
         return alt.Axis(format=",d", tickMinStep=1)
     return alt.Axis(format=",.1~f")
 
@@ -48,29 +52,51 @@ def _target_rule(target: float, unit: str, channel: str) -> alt.Chart:
     )
 
 
-def month_trend(by_month: Sequence[Breakdown], target: float | None, unit: str) -> alt.Chart | alt.LayerChart:
-    """The indicator month by month (line and points), with its target as a dashed rule."""
+def month_trend(
+    by_month: Sequence[Breakdown], target: float | None, unit: str, today: dt.date | None = None
+) -> alt.LayerChart:
+    """The indicator month by month (line and points), with its target as a dashed rule. A count with a
+    target (a number to reach in the year) is drawn as its running total, so that it meets the target's line
+    when the year's count does; the month holding ``today`` is labelled as partial and drawn hollow."""
     rows = sorted((b for b in by_month if b.value is not None), key=lambda b: b.key)
+    values = [b.value for b in rows]
+    if unit == "count" and target is not None:
+        values = [sum(values[: i + 1]) for i in range(len(values))]
+    current = f"{today.year}-{today.month:02d}" if today else None
+    labels = [t("chart.partial_month", month=month_label(b.key), day=today.day) if b.key == current and today
+              else month_label(b.key) for b in rows]
     frame = pd.DataFrame(
         {
-            "month": [b.key for b in rows],
-            "label": [month_label(b.key) for b in rows],
-            "value": [b.value for b in rows],
-            "text": [value_text(b.value, unit) for b in rows],
+            "label": labels,
+            "value": values,
+            "text": [value_text(value, unit) for value in values],
+            "partial": [b.key == current for b in rows],
         }
     )
-    line = (
-        alt.Chart(frame)
-        .mark_line(point=True, color=NEUTRAL_COLOR)
-        .encode(
-            x=alt.X("label:O", sort=list(frame["label"]), title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value:Q", title=None, axis=_value_axis(unit), scale=alt.Scale(zero=unit == "count")),
-            tooltip=[alt.Tooltip("label:N", title=t("chart.month")), alt.Tooltip("text:N", title=t("chart.value"))],
-        )
+    base = alt.Chart(frame).encode(
+        x=alt.X("label:O", sort=labels, title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=None, axis=_value_axis(unit), scale=alt.Scale(zero=unit == "count")),
+        tooltip=[alt.Tooltip("label:N", title=t("chart.month")), alt.Tooltip("text:N", title=t("chart.value"))],
     )
-    if target is None:
-        return line
-    return alt.layer(line, _target_rule(target, unit, "y"))
+    points = base.mark_point(size=60, color=NEUTRAL_COLOR, strokeWidth=2, opacity=1).encode(
+        fill=alt.condition(alt.datum.partial, alt.value("white"), alt.value(NEUTRAL_COLOR))
+    )
+    layers = [base.mark_line(color=NEUTRAL_COLOR), points]
+    return alt.layer(*layers, *([_target_rule(target, unit, "y")] if target is not None else []))
+
+
+def trend_title(unit: str, target: float | None) -> str:
+    """What the trend chart shows: month by month, or the running total for a count with a year's target."""
+    return t("indicator.cumulative") if unit == "count" and target is not None else t("indicator.by_month")
+
+
+def worst_units(by_unit: Sequence[Breakdown], target: float | None, direction: str) -> tuple[list[Breakdown], int]:
+    """The units the by-unit chart shows, worst first: those missing the target (at most
+    :data:`WORST_SHOWN`), or the bottom :data:`WORST_SHOWN` when there is no target or every unit meets
+    it; and how many units miss the target."""
+    rows = sorted((b for b in by_unit if b.value is not None), key=lambda b: b.value, reverse=direction == "lower")
+    failing = [b for b in rows if target is not None and not meets(b.value, target, direction)]
+    return (failing or rows)[:WORST_SHOWN], len(failing)
 
 
 def meets(value: float, target: float, direction: str) -> bool:
@@ -80,10 +106,11 @@ def meets(value: float, target: float, direction: str) -> bool:
 
 def by_unit_bars(
     by_unit: Sequence[Breakdown], unit_names: Mapping[str, str], target: float | None, direction: str, unit: str
-) -> alt.Chart | alt.LayerChart:
+) -> alt.LayerChart:
     """One horizontal bar per unit, worst first, coloured by whether it meets the target.
 
-    Each unit's value is written beside its name, so that bars of near-equal length still read.
+    Each unit's value is written beside its name, so that bars of near-equal length still read, and a dot
+    marks the value at the bar's end, so that a unit at zero still shows in its colour.
     """
     rows = sorted((b for b in by_unit if b.value is not None), key=lambda b: b.value, reverse=direction == "lower")
     texts = [value_text(b.value, unit) for b in rows]
@@ -107,18 +134,15 @@ def by_unit_bars(
             scale=alt.Scale(domain=[t("chart.meets"), t("chart.misses")], range=[MEETS_COLOR, MISSES_COLOR]),
             legend=alt.Legend(title=None, orient="top"),
         )
-    bars = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y("label:N", sort=labels, title=None),
-            x=alt.X("value:Q", title=None, axis=_value_axis(unit)),
-            color=color,
-            tooltip=[alt.Tooltip("unit:N", title=t("chart.unit")), alt.Tooltip("text:N", title=t("chart.value"))],
-        )
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", sort=labels, title=None),
+        x=alt.X("value:Q", title=None, axis=_value_axis(unit)),
+        color=color,
+        tooltip=[alt.Tooltip("unit:N", title=t("chart.unit")), alt.Tooltip("text:N", title=t("chart.value"))],
     )
-    chart = bars if target is None else alt.layer(bars, _target_rule(target, unit, "x"))
-    return chart.properties(height=alt.Step(BAR_STEP))
+    layers = [base.mark_bar(), base.mark_point(filled=True, size=80, opacity=1)]
+    rule = [_target_rule(target, unit, "x")] if target is not None else []
+    return alt.layer(*layers, *rule).properties(height=alt.Step(BAR_STEP))
 
 
 def _calendar_x(field: str) -> alt.X:

@@ -41,19 +41,16 @@ def target_text(target: float, unit: str, direction: str) -> str:
     return t(f"target.{direction}", value=value_text(target, unit))
 
 
-def delta_text(value: float | None, target: float | None, unit: str) -> str | None:
-    """How far ``value`` is above (+) or below (-) ``target``, in percentage points for ratios."""
+def gap_text(value: float | None, target: float | None, unit: str, direction: str) -> str | None:
+    """The distance to ``target`` in words, never as a sign or an arrow that would read as a trend:
+    ``距目标差 0.9 个百分点``, or ``已达目标``; None without a value or a target."""
     if value is None or target is None:
         return None
-    gap = value - target
-    if unit == "ratio":
-        return t("value.delta_points", value=_signed(gap * 100))
-    return _in_unit(_signed(gap), unit)
-
-
-def _signed(value: float) -> str:
-    text = number(abs(value))
-    return f"-{text}" if round(value, 1) < 0 else f"+{text}"
+    short = target - value if direction == "higher" else value - target
+    if round(short * (100 if unit == "ratio" else 1), 1) <= 0:
+        return t("gap.met")
+    amount = t("value.points", value=number(short * 100)) if unit == "ratio" else value_text(short, unit)
+    return t("gap.short", gap=amount)
 
 
 def _local(moment: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.datetime:
@@ -105,7 +102,7 @@ def column_format(unit: str) -> str:
         return "%.1f%%"
     if unit in ("days", "score"):
         return t(f"value.{unit}", value="%.1f")
-    return "%d"
+    return "localized"
 
 
 def column_value(value: float | None, unit: str) -> float | None:

@@ -3,8 +3,11 @@ the records behind it on its sources' pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
 from collectors.report import IndicatorReport
@@ -12,11 +15,22 @@ from collectors.status import CollectorStatus
 from dashboard import routes
 from dashboard.badges import status_badge
 from dashboard.campaign_view import CampaignView
-from dashboard.charts import by_unit_bars, month_trend
+from dashboard.charts import MIN_TREND_POINTS, by_unit_bars, month_trend, trend_title, worst_units
 from dashboard.collector_summary import freshness
 from dashboard.filters import link_params
-from dashboard.format import date_text, datetime_text, delta_text, number, target_text, value_text
+from dashboard.format import (
+    column_format,
+    column_value,
+    date_text,
+    datetime_text,
+    gap_text,
+    number,
+    target_text,
+    value_text,
+)
 from dashboard.i18n import t, t_or
+from dashboard.tables import show_table
+from models.indicators import Breakdown
 
 
 def source_names(sources: list[str], titles: Mapping[str, str]) -> str:
@@ -60,21 +74,37 @@ def counting_period(report: IndicatorReport, campaign: CampaignView) -> str:
     return t("indicator.counts_from_year")
 
 
-def _charts(report: IndicatorReport, unit_names: Mapping[str, str]) -> None:
-    """The month trend and the by-unit bars, side by side, for the breakdowns that have values."""
+def _unit_table(units: list[Breakdown], unit_names: Mapping[str, str], unit: str) -> None:
+    """Every unit's value in a table sortable by its columns."""
+    frame = pd.DataFrame({t("chart.unit"): [unit_names.get(b.key, b.key) for b in units],
+                          t("chart.value"): [column_value(b.value, unit) for b in units]})
+    show_table(frame, hide_index=True, column_config={t("chart.value"): st.column_config.NumberColumn(
+        format=column_format(unit))})
+
+
+def _charts(report: IndicatorReport, unit_names: Mapping[str, str], today: dt.date) -> None:
+    """The month trend (from three months on) and the failing (or bottom ten) units, side by side; every unit
+    in a sortable table for the reader who asks for it."""
     months = [b for b in report.by_month if b.value is not None]
     units = [b for b in report.by_unit if b.value is not None]
-    charts = []
-    if months:
-        charts.append((t("indicator.by_month"), month_trend(months, report.target, report.unit)))
-    if units:
-        bars = by_unit_bars(units, unit_names, report.target, report.direction, report.unit)
-        charts.append((t("indicator.by_unit"), bars))
-    # Two columns even for one chart, so that a lone chart keeps a half width.
-    for column, (caption, chart) in zip(st.columns(2) if charts else [], charts, strict=False):
-        with column:
-            st.caption(caption)
-            st.altair_chart(chart, width="stretch")
+    if not months and not units:
+        return
+    trend, bars = st.columns(2)
+    if len(months) >= MIN_TREND_POINTS:
+        trend.caption(trend_title(report.unit, report.target))
+        trend.altair_chart(month_trend(months, report.target, report.unit, today), width="stretch")
+    elif months:
+        trend.caption(t("indicator.too_few_months"))
+    if not units:
+        return
+    worst, failing = worst_units(units, report.target, report.direction)
+    shown = t("indicator.worst", failing=number(failing), shown=len(worst)) if failing else t(
+        "indicator.bottom", shown=len(worst))
+    bars.caption(f"{t('indicator.by_unit')} · {shown}")
+    bars.altair_chart(by_unit_bars(worst, unit_names, report.target, report.direction, report.unit), width="stretch")
+    if len(units) > len(worst):
+        with bars.expander(t("indicator.all_units", count=len(units))):
+            _unit_table(units, unit_names, report.unit)
 
 
 def _drill_down(report: IndicatorReport, campaign: CampaignView, titles: Mapping[str, str]) -> None:
@@ -103,13 +133,9 @@ def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Ma
     with st.container(border=True):
         figure, details = st.columns([2, 5])
         with figure:
-            st.metric(
-                report.name,
-                value_text(report.value, report.unit),
-                delta=delta_text(report.value, report.target, report.unit),
-                delta_color="normal" if report.direction == "higher" else "inverse",
-            )
-            st.markdown(status_badge(report.status))
+            st.metric(report.name, value_text(report.value, report.unit))
+            gap = gap_text(report.value, report.target, report.unit, report.direction)
+            st.markdown(status_badge(report.status) + (f" {gap}" if gap else ""))
         with details:
             if report.target is None:
                 target = t("indicator.no_target")
@@ -122,4 +148,4 @@ def render_indicator(report: IndicatorReport, campaign: CampaignView, titles: Ma
                 st.markdown(t("indicator.basis", basis=report.basis))
             st.caption(f"{counting_period(report, campaign)} · {provenance(report, titles, campaign.timezone)}")
             _drill_down(report, campaign, titles)
-        _charts(report, campaign.unit_names)
+        _charts(report, campaign.unit_names, dt.datetime.now(ZoneInfo(campaign.timezone)).date())

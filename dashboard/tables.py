@@ -36,8 +36,9 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_table(frame: pd.DataFrame, **options: Any) -> None:
-    """``st.dataframe`` of ``frame`` (formula-like text neutralised), with ``options`` as given."""
-    st.dataframe(neutralised(frame), **options)
+    """``st.dataframe`` of ``frame`` (formula-like text neutralised, a missing value shown as ``—``, never as
+    "None"), with ``options`` as given."""
+    st.dataframe(neutralised(frame), **{"placeholder": t("empty"), **options})
 
 
 ROW_PIXELS = 35

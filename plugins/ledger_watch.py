@@ -26,12 +26,14 @@ def overdue_rectification(session: Session, watch: Watch) -> list[Alert]:
     by_unit: dict[str, list[OverdueItem]] = defaultdict(list)
     for item in overdue_rectifications(session, watch.scope):
         by_unit[item.unit_name].append(item)
-    return [
-        Alert(Level.RED, "整改逾期", f"{len(items)} 项整改事项超过时限未完成，最长已逾期 "
-              f"{max(item.days_overdue for item in items)} 天",
-              watch.end_of_day(max(item.deadline for item in items)), SOURCE, unit)
-        for unit, items in by_unit.items()
-    ]
+    alerts = []
+    for unit, items in by_unit.items():
+        longest = max(item.days_overdue for item in items)
+        alerts.append(Alert(Level.RED, "整改逾期", f"{len(items)} 项整改事项超过时限未完成，最长已逾期 {longest} 天",
+                            watch.end_of_day(min(item.deadline for item in items)), SOURCE, unit,
+                            "Rectification overdue",
+                            f"{len(items)} rectification items not done by their deadline, the oldest {longest} days late"))
+    return alerts
 
 
 def overdue_duties(session: Session, watch: Watch) -> list[Alert]:
@@ -40,7 +42,9 @@ def overdue_duties(session: Session, watch: Watch) -> list[Alert]:
         Alert(Level.RED, "规定动作逾期",
               f"{progress.duty.name}应于{progress.duty.phase}阶段结束（{progress.duty.deadline.month}月"
               f"{progress.duty.deadline.day}日）前完成，{progress.counts[DutyState.OVERDUE]} 个单位仍未完成",
-              watch.end_of_day(progress.duty.deadline), SOURCE)
+              watch.end_of_day(progress.duty.deadline), SOURCE, None, "Required action overdue",
+              f"{progress.duty.name} was due by {progress.duty.deadline.isoformat()}; "
+              f"{progress.counts[DutyState.OVERDUE]} units have not done it")
         for progress in duty_progress(duty_matrix(session, watch.scope))
         if progress.counts[DutyState.OVERDUE]
     ]
@@ -51,18 +55,22 @@ def appraisal_follow_up(session: Session, watch: Watch) -> list[Alert]:
     诫勉谈话 in the accountability ledger or without a rectification item: one red card each."""
     alerts = []
     for follow_up in missing_follow_ups(session, watch.scope):
-        missing = [name for name, done in (("诫勉谈话记录", follow_up.admonished),
-                                           ("整改事项", follow_up.rectifying)) if not done]
+        missing = [(zh, en) for zh, en, done in (("诫勉谈话记录", "an admonition record", follow_up.admonished),
+                                                  ("整改事项", "a rectification item", follow_up.rectifying)) if not done]
         text = (f"政风行风评议后三名，截至 {follow_up.deadline.month}月{follow_up.deadline.day}日 "
-                f"仍无{'和'.join(missing)}")
+                f"仍无{'和'.join(zh for zh, _ in missing)}")
+        text_en = (f"among the bottom three of the appraisal, still without {' and '.join(en for _, en in missing)} "
+                   f"on {follow_up.deadline.isoformat()}")
         alerts.append(Alert(Level.RED, "评议后三名未跟进", text, watch.end_of_day(follow_up.deadline), SOURCE,
-                            follow_up.name))
+                            follow_up.name, "Bottom three not followed up", text_en))
     return alerts
 
 
 HEADLINES = [
-    Headline("overdue_rectification", "逾期整改事项", SOURCE, indicator_figure("X.rectification_overdue"), 50),
-    Headline("commitments", "公开承诺单位覆盖率", SOURCE, indicator_figure("X.commitments"), 60),
+    Headline("overdue_rectification", "逾期整改事项", SOURCE, indicator_figure("X.rectification_overdue"), 50,
+             "Rectification overdue"),
+    Headline("commitments", "公开承诺单位覆盖率", SOURCE, indicator_figure("X.commitments"), 60,
+             "Units with public commitments"),
 ]
 ALERT_RULES = [
     AlertRule("overdue_rectification", "整改逾期", overdue_rectification),

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from collectors import Alert, Figure, Level, Watch
-from collectors.alerts import newest_first
+from collectors.alerts import kind_counts, most_urgent_first
 from collectors.headlines import headline_values
 from collectors.report import IndicatorReport
 from models.complaints import Complaint
@@ -63,9 +63,14 @@ def test_overdue_and_due_soon_cases_by_unit(store, registry, units):
         (Level.RED, units[a], "办件超期"), (Level.RED, "未对应单位", "办件超期")]
     # Two cases; the earliest due Monday 06-29, two working days before Wednesday.
     assert overdue[0].text == "2 件办件超过承诺时限未办结，最早已逾期 2 个工作日"
-    assert overdue[0].at == local(2026, 6, 30, 17) and overdue[0].source == "service_center"
+    # It began when the first of them fell due, whenever it is computed.
+    assert overdue[0].at == local(2026, 6, 29, 17) and overdue[0].source == "service_center"
+    assert overdue[0].flag == "overdue_open" and overdue[0].words("en") == (
+        "Cases overdue", "2 cases open past their promised time, the oldest by 2 working days")
+    assert alerts_of(store, registry, "overdue_cases", watch(local(2026, 7, 2, 16)))[0].at == overdue[0].at
     soon = alerts_of(store, registry, "cases_due_soon")
     assert [(x.level, x.unit, x.text) for x in soon] == [(Level.YELLOW, units[b], "1 件办件将在一个工作日内到期")]
+    assert soon[0].at == local(2026, 7, 2, 15)
 
 
 def test_due_soon_skips_the_weekend(store, registry, units):
@@ -98,7 +103,7 @@ def test_complaints_past_their_deadline_and_escalations(store, registry, units):
     assert escalated.title == "提级督办" and escalated.text == "工单 c4（庸懒散慢）已 3 次发回重办仍未办结"
     with store.begin() as session:
         figure = registry.headlines["open_complaints"].figure(session, watch())
-    assert figure == Figure(3, "count", note="其中超期 2 件")
+    assert figure == Figure(3, "count", note="其中超期 2 件", note_en="2 past their deadline")
     everything = " ".join(f"{x.title} {x.text} {x.unit}" for x in overdue + [escalated])
     assert not [planted for planted in ("张某", "138****0000", "诉求内容", "某路某号") if planted in everything]
 
@@ -123,9 +128,12 @@ def test_indicator_headlines_read_the_computed_reports(store, registry):
     assert values[3].figure.value is None  # no tender flags computed
 
 
-def test_newest_first():
-    def alert(level: Level, hour: int) -> Alert:
-        return Alert(level, "t", "x", local(2026, 7, 1, hour), "s")
+def test_reds_first_then_the_longest_lasting():
+    def alert(level: Level, day: int, title: str = "t") -> Alert:
+        return Alert(level, title, "x", local(2026, 6, day), "s", title_en=title.upper())
 
-    assert newest_first([alert(Level.YELLOW, 9), alert(Level.YELLOW, 11), alert(Level.RED, 11)]) == [
-        alert(Level.RED, 11), alert(Level.YELLOW, 11), alert(Level.YELLOW, 9)]
+    shuffled = [alert(Level.YELLOW, 1), alert(Level.RED, 20, "b"), alert(Level.RED, 3, "a"), alert(Level.RED, 20, "a")]
+    assert most_urgent_first(shuffled) == [
+        alert(Level.RED, 3, "a"), alert(Level.RED, 20, "a"), alert(Level.RED, 20, "b"), alert(Level.YELLOW, 1)]
+    assert kind_counts(shuffled) == [(Level.RED, "a", 2), (Level.RED, "b", 1), (Level.YELLOW, "t", 1)]
+    assert kind_counts(shuffled, "en")[0] == (Level.RED, "A", 2)

@@ -17,6 +17,7 @@ from dashboard.charts import (
     meets,
     month_trend,
     phase_timeline,
+    worst_units,
 )
 from models.indicators import Breakdown
 
@@ -36,18 +37,21 @@ PHASES = [
 
 
 def rows(spec: dict[str, Any], layer: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The data rows of ``layer`` (or of a single-view chart)."""
-    return spec["datasets"][(layer or spec)["data"]["name"]]
+    """The data rows of ``layer`` (or of the chart, or of its first layer)."""
+    for view in (layer, spec, *spec.get("layer", [])[:1]):
+        if view and "data" in view:
+            return spec["datasets"][view["data"]["name"]]
+    raise AssertionError("no data")
 
 
 def test_month_trend_is_a_line_in_month_order_with_a_dashed_target() -> None:
     chart = month_trend(MONTHS, 0.98, "ratio")
     assert isinstance(chart, alt.LayerChart)
     spec = chart.to_dict()
-    line, rule = spec["layer"]
-    assert line["mark"]["type"] == "line" and line["mark"]["point"] is True
-    assert [row["month"] for row in rows(spec, line)] == ["2026-02", "2026-03", "2026-04"]
+    line, points, rule = spec["layer"]
+    assert line["mark"]["type"] == "line" and points["mark"]["type"] == "point"
     assert [row["label"] for row in rows(spec, line)] == ["2月", "3月", "4月"]
+    assert [row["partial"] for row in rows(spec, line)] == [False, False, False]
     assert [row["text"] for row in rows(spec, line)] == ["95%", "97%", "99%"]
     assert line["encoding"]["x"]["sort"] == ["2月", "3月", "4月"]
     assert line["encoding"]["y"]["field"] == "value"
@@ -59,30 +63,45 @@ def test_month_trend_is_a_line_in_month_order_with_a_dashed_target() -> None:
 
 
 def test_month_trend_without_target_has_no_rule_and_counts_have_whole_ticks() -> None:
-    chart = month_trend([Breakdown("2026-05", 3.0), Breakdown("2026-06", 5.0)], None, "count")
-    assert isinstance(chart, alt.Chart)
-    spec = chart.to_dict()
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["y"]["axis"] == {"format": ",d", "tickMinStep": 1}
+    spec = month_trend([Breakdown("2026-05", 3.0), Breakdown("2026-06", 5.0)], None, "count").to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
+    assert spec["layer"][0]["encoding"]["y"]["axis"] == {"format": ",d", "tickMinStep": 1}
     assert [row["text"] for row in rows(spec)] == ["3", "5"]
+
+
+def test_whole_days_have_whole_ticks() -> None:
+    spec = month_trend([Breakdown("2026-05", 5.2), Breakdown("2026-06", 5.8)], 6.0, "days").to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["axis"] == {"format": ",d", "tickMinStep": 1}
+
+
+def test_a_count_with_a_target_for_the_year_is_drawn_as_its_running_total() -> None:
+    spec = month_trend([Breakdown("2026-05", 1.0), Breakdown("2026-06", 2.0), Breakdown("2026-07", 1.0)],
+                       8.0, "count").to_dict()
+    assert [row["value"] for row in rows(spec)] == [1.0, 3.0, 4.0]
+    assert rows(spec, spec["layer"][-1]) == [{"target": 8.0, "text": "8"}]
+
+
+def test_the_current_month_is_marked_partial() -> None:
+    spec = month_trend(MONTHS, 0.98, "ratio", dt.date(2026, 4, 4)).to_dict()
+    assert [row["label"] for row in rows(spec)] == ["2月", "3月", "4月（至4日）"]
+    assert [row["partial"] for row in rows(spec)] == [False, False, True]
 
 
 @pytest.mark.parametrize("target", [0.98, None])
 def test_month_trend_of_nothing_still_renders(target: float | None) -> None:
     spec = month_trend([], target, "ratio").to_dict()
-    line = spec["layer"][0] if target is not None else spec
-    assert rows(spec, line) == []
+    assert rows(spec) == []
 
 
 def test_by_unit_bars_put_the_worst_unit_first_and_colour_by_target() -> None:
     chart = by_unit_bars(UNITS, UNIT_NAMES, 0.98, "higher", "ratio")
     spec = chart.to_dict()
-    bars, rule = spec["layer"]
-    data = rows(spec, bars)
+    bars, dots, rule = spec["layer"]
+    data = rows(spec)
     assert [row["unit"] for row in data] == ["教育局", "住建局", "发改委"]
     assert [row["label"] for row in data] == ["教育局  90%", "住建局  98%", "发改委  99%"]
     assert [row["standing"] for row in data] == ["未达标", "达标", "达标"]
-    assert bars["mark"]["type"] == "bar"
+    assert bars["mark"]["type"] == "bar" and dots["mark"]["type"] == "point"  # a unit at zero still shows
     assert bars["encoding"]["y"]["sort"] == [row["label"] for row in data]
     assert bars["encoding"]["color"]["scale"] == {"domain": ["达标", "未达标"], "range": [MEETS_COLOR, MISSES_COLOR]}
     assert rule["encoding"]["x"]["field"] == "target"
@@ -92,7 +111,7 @@ def test_by_unit_bars_put_the_worst_unit_first_and_colour_by_target() -> None:
 def test_by_unit_bars_for_lower_is_better_and_unknown_units() -> None:
     days = [Breakdown("a", 30.0), Breakdown("b", 75.0), Breakdown("c", 61.0)]
     spec = by_unit_bars(days, {"a": "甲"}, 60.0, "lower", "days").to_dict()
-    data = rows(spec, spec["layer"][0])
+    data = rows(spec)
     assert [row["unit"] for row in data] == ["b", "c", "甲"]
     assert [row["text"] for row in data] == ["75 天", "61 天", "30 天"]
     assert [row["standing"] for row in data] == ["未达标", "未达标", "达标"]
@@ -100,13 +119,23 @@ def test_by_unit_bars_for_lower_is_better_and_unknown_units() -> None:
 
 def test_by_unit_bars_without_target_are_one_colour() -> None:
     spec = by_unit_bars([Breakdown("a", 3.0)], {}, None, "higher", "count").to_dict()
-    assert "layer" not in spec
-    assert spec["encoding"]["color"] == {"value": NEUTRAL_COLOR}
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "point"]  # no target rule
+    assert spec["layer"][0]["encoding"]["color"] == {"value": NEUTRAL_COLOR}
+
+
+def test_the_units_shown_are_the_failing_ones_else_the_bottom_ten() -> None:
+    many = [Breakdown(f"u{i:02d}", i / 20) for i in range(20)]
+    shown, failing = worst_units(many, 0.9, "higher")
+    assert failing == 18 and [b.key for b in shown] == [f"u{i:02d}" for i in range(10)]
+    shown, failing = worst_units(many[:12], 0.2, "higher")
+    assert failing == 4 and [b.key for b in shown] == ["u00", "u01", "u02", "u03"]
+    shown, failing = worst_units(many, None, "higher")
+    assert failing == 0 and len(shown) == 10 and shown[0].key == "u00"
 
 
 def test_by_unit_bars_of_nothing_still_render() -> None:
     spec = by_unit_bars([Breakdown("a", None)], UNIT_NAMES, 1.0, "higher", "ratio").to_dict()
-    assert rows(spec, spec["layer"][0]) == []
+    assert rows(spec) == []
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from dashboard.format import (
     action_title,
     chinese_numeral,
     datetime_text,
-    delta_text,
+    gap_text,
     month_label,
     target_text,
     value_text,
@@ -128,6 +128,13 @@ def card_badges(at: AppTest, action_no: int) -> str:
     return values[values.index(f"**{ACTION_TITLES[action_no]}**") + 1]
 
 
+def mark_types(spec: dict) -> list[str]:
+    """The mark types of a chart and of its layers, however deeply layered."""
+    if "layer" in spec:
+        return [mark for layer in spec["layer"] for mark in mark_types(layer)]
+    return [spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"]]
+
+
 def charts(at: AppTest) -> list[dict]:
     return [json.loads(element.proto.spec) for element in at.get("vega_lite_chart")]
 
@@ -177,11 +184,13 @@ def test_overview_on_an_empty_store(empty_app_url: str) -> None:
     at = run_page()
     shown = texts(at)
     assert "示范区 · 2026年" in shown
-    assert "方法步骤" in shown and "五大行动" in shown
+    assert "五大行动" in shown and "预警信息" in shown
+    assert [expander.label for expander in at.expander] == ["方法步骤", "贯穿全程", "数据采集"]
     for title in ACTION_TITLES.values():
         assert f"**{title}**" in shown
     assert ":gray-badge[暂无数据 9]" in shown  # the 9 indicators of action 1 (tasks 1-3)
-    assert len(at.get("page_link")) == len(ACTION_TITLES) + 1  # the cards and the collectors page
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links.count("查看详情") == len(ACTION_TITLES) and "采集器状态" in links
     assert service_center_row(at)["最近运行"] == "从未运行"
     assert [chart["layer"][0]["mark"]["type"] for chart in charts(at)] == ["bar"]  # the phase timeline
 
@@ -222,8 +231,7 @@ def test_action_page_shows_values_targets_and_charts(filled_app_url: str, regist
 
     specs = charts(at)
     assert specs, "no vega-lite chart on the action page"
-    marks = [layer["mark"]["type"] for spec in specs for layer in spec.get("layer", [spec])]
-    assert {"line", "bar", "rule"} <= set(marks)
+    assert {"line", "bar", "rule"} <= {mark for spec in specs for mark in mark_types(spec)}
 
 
 def test_a_collector_run_that_lands_shows_at_once(
@@ -285,13 +293,14 @@ def test_value_text(value: float | None, unit: str, expected: str) -> None:
     assert value_text(value, unit) == expected
 
 
-def test_targets_and_deltas() -> None:
+def test_targets_and_gaps_in_words() -> None:
     assert target_text(0.98, "ratio", "higher") == "≥ 98%"
     assert target_text(60, "days", "lower") == "≤ 60 天"
-    assert delta_text(0.9712, 0.98, "ratio") == "-0.9 个百分点"
-    assert delta_text(0.9806, 0.98, "ratio") == "+0.1 个百分点"
-    assert delta_text(47, 60, "days") == "-13 天"
-    assert delta_text(None, 0.98, "ratio") is None and delta_text(0.5, None, "ratio") is None
+    assert gap_text(0.9712, 0.98, "ratio", "higher") == "距目标差 0.9 个百分点"
+    assert gap_text(0.9806, 0.98, "ratio", "higher") == "已达目标"
+    assert gap_text(47, 60, "days", "lower") == "已达目标"
+    assert gap_text(73, 60, "days", "lower") == "距目标差 13 天"
+    assert gap_text(None, 0.98, "ratio", "higher") is None and gap_text(0.5, None, "ratio", "higher") is None
 
 
 def test_dates_and_names() -> None:

@@ -4,6 +4,7 @@ needs no login, and keeps showing the last data when the store cannot be read.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import routes
+from dashboard.screen_views import REDS_PER_PAGE
 from dashboard.views.screen import TURN_KEY
 from models.accounts import add_user
 from models.base import utcnow
@@ -21,7 +23,8 @@ from models.upsert import upsert
 from tests.test_complaints_indicators import complaint
 from tests.test_dashboard import APP, app_url, chinese, empty_app_url, filled_app_url  # noqa: F401 (fixtures)
 
-VIEW_TITLES = ["核心数据", "五大行动", "十八项重点任务", "预警信息"]
+VIEW_TITLES = ["核心数据", "预警信息", "五大行动", "十八项重点任务", "投诉专线与网上信箱", "窗口服务评价", "公开承诺与整改"]
+"""The default playlist's views (the alerts view turns through as many pages as the red alerts need)."""
 PLANTED = {
     "complainant_name": "欧阳明远",
     "complainant_phone": "13912345678",
@@ -51,9 +54,23 @@ def shown(at: AppTest) -> str:
     return "\n".join(el.proto.body for el in at.get("html") if not el.proto.body.lstrip().startswith("<style>"))
 
 
+def full_title(html: str) -> str:
+    """The title of the view in ``html``, with its page number if it has one."""
+    return re.search(r'<div class="view">([^<]*)</div>', html).group(1)
+
+
 def view_title(at: AppTest) -> str:
-    html = shown(at)
-    return next(title for title in VIEW_TITLES if f'<div class="view">{title}</div>' in html)
+    """The title of the view on the screen, without its page number."""
+    return full_title(shown(at)).split(" ")[0]
+
+
+def one_round(at: AppTest) -> list[str]:
+    """The HTML of every view from the one on the screen until the first comes round again."""
+    pages = [shown(at)]
+    while full_title(shown(ok(at.run()))) != full_title(pages[0]):
+        pages.append(shown(at))
+        assert len(pages) < 100, "the rotation never comes round"
+    return pages
 
 
 @pytest.fixture
@@ -74,28 +91,53 @@ def planted_url(filled_app_url: str, campaign) -> str:
 
 def test_the_screen_turns_through_its_views(filled_app_url: str) -> None:
     at = screen()
-    seen = [view_title(at)]
-    for _ in range(len(VIEW_TITLES)):
-        seen.append(view_title(ok(at.run())))
-    assert seen == [*VIEW_TITLES, VIEW_TITLES[0]]
-    assert at.session_state[TURN_KEY] == len(VIEW_TITLES) + 1
+    pages = one_round(at)
+    assert list(dict.fromkeys(full_title(page).split(" ")[0] for page in pages)) == VIEW_TITLES
     html = shown(at)
-    assert "区机关效能风暴行动" in html and "办件按时办结率" in html and "数据截至" in html
-    assert "政务服务中心 · 截至" in html  # every headline says where it comes from and how fresh it is
+    assert "区机关效能风暴行动" in html and "限时办结率" in html and html.count("数据截至") == 1
+    assert "单位综合得分排名" in html and "近七日" in html
+
+
+def test_the_screen_pages_through_every_red_alert_most_urgent_first(planted_url: str) -> None:
+    at = screen()
+    pages = [page for page in one_round(at) if '<div class="view">预警信息' in page]
+    reds = int(re.search(r'红色预警 ([\d,]+)', pages[0]).group(1).replace(",", ""))
+    cards = [card for page in pages for card in re.findall(r'<div class="alert (red|yellow)">', page)]
+    assert reds > 0 and cards == ["red"] * reds
+    assert len(pages) == -(-reds // REDS_PER_PAGE)
+    # The longest-lasting first: the times the conditions began, in order.
+    began = [tuple(map(int, when)) for page in pages
+             for when in re.findall(r"始于 (\d+)年(\d+)月(\d+)日 (\d+):(\d+)", page)]
+    assert len(began) == reds and began == sorted(began)
+
+
+def test_the_playlist_comes_from_storm_toml(filled_app_url: str, tmp_path: Path) -> None:
+    (tmp_path / "storm.toml").write_text('[dashboard]\nscreen_views = ["windows", "nonsense", "hotline"]\n',
+                                         encoding="utf-8")
+    at = screen()
+    assert "好评率" in shown(at)
+    assert [view_title(at), view_title(ok(at.run())), view_title(ok(at.run()))] == [
+        "窗口服务评价", "投诉专线与网上信箱", "窗口服务评价"]
+
+
+def test_the_action_tiles_count_every_indicator(filled_app_url: str) -> None:
+    (Path.cwd() / "storm.toml").write_text('[dashboard]\nscreen_views = ["actions"]\n', encoding="utf-8")
+    html = shown(screen())
+    for tile in html.split('<div class="tile ')[1:]:
+        total = int(re.search(r"(\d+) 项指标", tile).group(1))
+        assert total == sum(int(n) for n in re.findall(r"<b>(\d+)</b>", tile)), tile
+        assert "监测" in tile
 
 
 def test_the_screen_shows_the_five_actions_and_the_18_tasks(filled_app_url: str) -> None:
     at = screen()
-    ok(at.run())
-    assert "一、凝心聚力振精神" in shown(at) and "五、强责问效抓执行" in shown(at)
-    html = shown(ok(at.run()))
-    assert html.count('class="tile task') == 18
+    everything = "\n".join(one_round(at))
+    assert "一、凝心聚力振精神" in everything and "五、强责问效抓执行" in everything
+    assert everything.count('class="tile task') == 18
 
 
 def test_no_personal_data_reaches_the_screen(planted_url: str) -> None:
-    at = screen()
-    pages = [shown(at)] + [shown(ok(at.run())) for _ in VIEW_TITLES]
-    everything = "\n".join(pages)
+    everything = "\n".join(one_round(screen()))
     assert "提级督办" in everything and "PLANTED-1" in everything  # the complaint is there, as an aggregate
     assert [value for value in PLANTED.values() if value in everything] == []
 

@@ -9,16 +9,17 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from application.alerts import every_alert
 from collectors.report import IndicatorReport, campaign_scope
 from collectors.status import CollectorStatus
 from dashboard import data, routes
-from dashboard.alert_list import all_alerts, render_alerts
+from dashboard.alert_list import render_alerts
 from dashboard.badges import STATUS_COLORS, status_badge
 from dashboard.campaign_view import CampaignView, phase_today
 from dashboard.charts import phase_timeline
 from dashboard.collector_summary import collector_frame, freshness
-from dashboard.format import action_title, date_text, delta_text, target_text, value_text
-from dashboard.i18n import t
+from dashboard.format import action_title, date_text, gap_text, target_text, value_text
+from dashboard.i18n import current_language, t
 from dashboard.indicator_block import render_indicator
 from dashboard.tables import show_table
 
@@ -26,27 +27,25 @@ from dashboard.tables import show_table
 # script is run with Streamlit's magic: a string under a constant would be shown on the page.)
 ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
 CROSS_CUTTING = "X"
-ALERTS_SHOWN = 10
+ALERTS_SHOWN = 5
 # The units panel that counts, per duty every unit owes, the units on time, late, overdue and pending.
 DUTIES_PANEL = "phase_duties"
 
 
 def _headlines(campaign: CampaignView, situation: data.Situation, statuses: dict[str, CollectorStatus]) -> None:
     st.subheader(t("overview.headlines"))
+    language = current_language()
     for column, headline in zip(st.columns(len(situation.headlines) or 1), situation.headlines, strict=False):
         figure = headline.figure
         with column, st.container(border=True, height="stretch"):
-            st.metric(
-                headline.title,
-                value_text(figure.value, figure.unit),
-                delta=delta_text(figure.value, figure.target, figure.unit),
-                delta_color="normal" if figure.direction == "higher" else "inverse",
-            )
-            lines = [figure.note] if figure.note else []
+            st.metric(headline.title_in(language), value_text(figure.value, figure.unit))
+            note = figure.note_in(language)
+            lines = [note] if note else []
             if figure.target is not None:
                 lines.append(t("headline.target", target=target_text(figure.target, figure.unit, figure.direction)))
-            if lines:
-                st.markdown(" · ".join(lines))
+                lines.append(gap_text(figure.value, figure.target, figure.unit, figure.direction) or "")
+            if any(lines):
+                st.markdown(" · ".join(line for line in lines if line))
             line, stale = freshness(headline.source, statuses, campaign.timezone)
             st.caption(f"{line} · {t('provenance.stale')}" if stale else line)
 
@@ -54,8 +53,8 @@ def _headlines(campaign: CampaignView, situation: data.Situation, statuses: dict
 def _alerts(campaign: CampaignView, situation: data.Situation, reports: list[IndicatorReport],
             statuses: list[CollectorStatus]) -> None:
     st.subheader(t("overview.alerts"))
-    alerts = all_alerts(situation.alerts, reports, statuses, situation.at)
-    render_alerts(alerts, data.source_titles(), campaign.timezone, ALERTS_SHOWN)
+    alerts = every_alert(situation.alerts, reports, statuses, situation.at)
+    render_alerts(alerts, campaign, data.source_titles(), ALERTS_SHOWN)
 
 
 def _duty_rows() -> list[dict[str, Any]]:
@@ -88,7 +87,6 @@ def _duties(phase_name: str) -> None:
 
 
 def _phases(campaign: CampaignView) -> None:
-    st.subheader(t("overview.phases"))
     if not campaign.phases:
         st.info(t("phase.none"))
         return
@@ -132,15 +130,14 @@ def _action_cards(campaign: CampaignView, reports: list[IndicatorReport]) -> Non
 def _cross_cutting(campaign: CampaignView, reports: list[IndicatorReport]) -> None:
     mine = [report for report in reports if report.task == CROSS_CUTTING]
     if not mine:
+        st.info(t("no_data"))
         return
-    st.subheader(t("overview.crosscutting"))
     titles = data.source_titles()
     for report in mine:
         render_indicator(report, campaign, titles)
 
 
 def _collectors(campaign: CampaignView, statuses: list[CollectorStatus]) -> None:
-    st.subheader(t("overview.collectors"))
     if not statuses:
         st.info(t("collectors.none"))
         return
@@ -155,8 +152,11 @@ situation = data.situation()
 st.title(campaign.name)
 st.caption(t("overview.subtitle", district=campaign.district, year=campaign.year))
 _headlines(campaign, situation, {status.name: status for status in statuses})
-_phases(campaign)
-_action_cards(campaign, reports)
 _alerts(campaign, situation, reports, statuses)
-_cross_cutting(campaign, reports)
-_collectors(campaign, statuses)
+_action_cards(campaign, reports)
+with st.expander(t("overview.phases"), icon=":material/event:"):
+    _phases(campaign)
+with st.expander(t("overview.crosscutting"), icon=":material/checklist:"):
+    _cross_cutting(campaign, reports)
+with st.expander(t("overview.collectors"), icon=":material/sync:"):
+    _collectors(campaign, statuses)

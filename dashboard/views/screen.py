@@ -1,7 +1,7 @@
 """The display screen (大屏) of the service hall: ``/?screen=1``, or a display-screen account.
 
-No sidebar, no login, large type on a dark ground; it turns to the next view every
-``[dashboard] screen_seconds`` and reads the data again as it does. When the store cannot
+No sidebar, no login, large type on a dark ground; it turns to the next view of its playlist
+(``[dashboard] screen_views``) every ``[dashboard] screen_seconds`` and reads the data again as it does. When the store cannot
 be read it keeps the last data it had and says how old it is.
 """
 
@@ -13,8 +13,8 @@ import streamlit as st
 
 from dashboard.format import datetime_text
 from dashboard.i18n import t
-from dashboard.screen_data import screen_data, screen_seconds
-from dashboard.screen_views import STYLE, frame, rotation
+from dashboard.screen_data import screen_data, screen_playlist, screen_seconds
+from dashboard.screen_views import DEFAULT_PLAYLIST, STYLE, VIEWS, frame, rotation
 
 TURN_KEY = "screen.turn"
 
@@ -28,7 +28,7 @@ def _turn() -> None:
         st.html(f'<div class="screen"><div class="screen-head"><h1>{t("app.title")}</h1></div>'
                 f'<p>{t("screen.waiting")}</p></div>')
         return
-    views = rotation()
+    views = rotation(read.data, screen_playlist(VIEWS, DEFAULT_PLAYLIST))
     notice = "" if read.fresh else t("screen.unavailable", as_of=datetime_text(read.data.read_at,
                                                                                read.data.campaign.timezone))
     st.html(frame(read.data, views[turn % len(views)], turn, len(views), notice))
