@@ -172,6 +172,8 @@ def _check_storable(value: Any, sql_type: sa.types.TypeEngine[Any], raw: Cell) -
         limit = min(getattr(sql_type, "length", None) or MAX_TEXT, MAX_TEXT)
         if len(value) > limit:
             raise CellError(say.too_long(len(value), limit))
+        if "\x00" in value:  # PostgreSQL's text cannot hold it
+            raise CellError(say.NUL_CHARACTER)
 
 
 def parse_cell(column: Column, raw: Cell, units: UnitDirectory, sql_type: sa.types.TypeEngine[Any]) -> Any:

@@ -141,6 +141,11 @@ def second_sheet() -> bytes:
     return raw_workbook({"说明": [(1, ["本表由东山镇填报"])], "台账": good_rows(2)})
 
 
+def nul_in_a_cell() -> bytes:
+    """A workbook whose 名称 holds a NUL character (Excel's escape ``_x0000_``), which PostgreSQL cannot store."""
+    return raw_workbook({"Sheet1": [(1, HEADER), (2, [*GOOD[:3], "动员_x0000_会", 120, *GOOD[5:]])]})
+
+
 def count_cell(value: str) -> bytes:
     """An activities CSV whose 参加人数 is ``value``."""
     return csv_file([HEADER, [*GOOD[:4], value, *GOOD[5:]]])
@@ -175,6 +180,7 @@ FILES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "count_beyond_postgresql": ("big_count.csv", lambda: count_cell("3000000000")),
     "long_cell": ("long_cell.csv", long_cell),
     "nul_after_8k": ("nul.csv", nul_after_8k),
+    "nul_in_a_cell": ("nul_cell.xlsx", nul_in_a_cell),
     "control_characters": ("control.csv", control_characters),
     "unbalanced_quote": ("quote.csv", unbalanced_quote),
 }

@@ -42,7 +42,7 @@ def alerts_of(store, registry, rule: str, at: Watch | None = None) -> list[Alert
 def test_the_built_in_plugins_declare_headlines_and_rules(registry):
     assert set(registry.alert_rules) == {
         "overdue_cases", "cases_due_soon", "overdue_complaints", "escalated_complaints", "overdue_rectification",
-        "overdue_duties", "appraisal_follow_up"}
+        "overdue_duties", "appraisal_follow_up", "overdue_orders"}
     assert set(registry.headlines) == {
         "on_time_rate", "limit_compression", "open_complaints", "flagged_tenders", "overdue_rectification",
         "commitments"}

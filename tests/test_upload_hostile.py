@@ -73,6 +73,7 @@ HOSTILE = {
                                                    [(2, "参加人数", "超出了能保存的范围（-2147483648 到 2147483647）")]),
     "a 140,000-character cell": Hostile("long.csv", hostile.long_cell, [(None, None, "文件中有单元格超过 131072 个字")]),
     "a NUL byte after 8 KB": Hostile("nul.csv", hostile.nul_after_8k, [(None, None, "这不是表格文件")]),
+    "a NUL character in a workbook cell": Hostile("nul.xlsx", hostile.nul_in_a_cell, [(2, "名称", "含有空字符")]),
     "terminal escapes in a cell": Hostile("control.csv", hostile.control_characters,
                                           [(2, "类型", "“\\x1b[2J\\x1b]0;pwned\\x07会议”不是允许的值")]),
     "a quote that never closes": Hostile("quote.csv", hostile.unbalanced_quote,
