@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
-from collectors import uploads
+from collectors import upload_validation, uploads
 from collectors.config import Config, collector_settings
 from collectors.registry import Registry
 from collectors.runner import run_collector
@@ -242,4 +243,22 @@ def test_a_file_that_breaks_the_reader_is_rejected_alone(store: Store, registry:
     with store.begin() as session:
         statuses = dict(session.execute(select(UploadedFile.template, UploadedFile.status)).all())
     assert statuses == {"activities": "rejected", "honours": "stored"}
+    assert run_collector(store, registry, "uploads", settings).fetched == 0
+
+
+def test_a_value_the_store_refuses_after_validation_is_that_files_problem(
+    store: Store, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Should validation ever pass what the store cannot hold, the store's refusal (SQLite's OverflowError,
+    PostgreSQL's DataError) ends that file in one line, and the inbox goes on with the others."""
+    monkeypatch.setattr(upload_validation, "INTEGER_BITS", ((sa.Integer, 128),))
+    (tmp_path / "activities__dsz__2026-06.csv").write_bytes(hostile.count_cell("99999999999999999999999"))
+    honours = registry.upload_template("honours")
+    (tmp_path / "honours__dsz__2026.csv").write_bytes(csv_file(text_table(honours, SAMPLES["honours"].rows)))
+    settings = collector_settings(Config(path=None), registry.collector("uploads"), {"inbox": str(tmp_path)})
+    first = run_collector(store, registry, "uploads", settings)
+    assert (first.status, first.fetched, first.inserted, first.rejected) == ("partial", 2, 1, 1)
+    [reason] = first.problems
+    assert reason.startswith("activities__dsz__2026-06.csv: 数据库拒绝保存这个文件的数据，文件没有入库（"), reason
+    assert "\n" not in reason
     assert run_collector(store, registry, "uploads", settings).fetched == 0
