@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from application.alerts import COLLECTOR_FAILED, alert_key, current_alerts
 from application.orders import OPEN_STATES, OrderSettings, auto_open, color, local_day, tick
+from application.plugin import SOURCE as ORDERS
 from collectors.alerts import Alert, Level
 from collectors.config import Config
 from collectors.errors import UserError
@@ -167,7 +168,7 @@ def alert_messages(session: Session, alerts: Iterable[Alert], settings: NotifySe
     codes = dict(session.execute(select(Unit.name, Unit.code)).all())
     messages = []
     for alert in alerts:
-        if alert.level != Level.RED or alert.title == COLLECTOR_FAILED:
+        if alert.level != Level.RED or alert.title == COLLECTOR_FAILED or alert.source == ORDERS:  # sent on their own
             continue
         text = f"{alert.unit}：{alert.text}" if alert.unit else alert.text
         messages.append(Message(f"alert:{alert_key(alert)}:{alert.at.date()}"[:200], "alert_red",

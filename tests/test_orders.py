@@ -199,3 +199,25 @@ def test_rules_open_an_order_for_each_red_alert_they_name_once_while_it_is_open(
         assert len(orders.auto_open(session, alerts, settings, now)) == 1  # the earlier one is closed
     with pytest.raises(OrderError.__mro__[1], match="alert titles"):
         OrderSettings.of(Config(None, {"orders": {"auto": "提级督办"}}))
+
+
+def test_overdue_and_unsigned_orders_are_alerts_and_each_units_orders_a_units_page_panel(store: Store, registry):
+    from collectors.alerts import Watch
+    from collectors.config import Config
+    from collectors.report import campaign_scope
+
+    monday = dt.date(2026, 11, 23)
+    with store.begin() as session:
+        orders.open_order(session, LEADER, title="未回告", units=["dsz"], reply_days=2, now=local(monday))
+        signed = orders.open_order(session, LEADER, title="已签收", units=["dsz"], reply_days=2, now=local(monday))
+        orders.sign(session, DSZ, signed.id, now=local(monday))
+        orders.open_order(session, LEADER, title="未签收", units=["xhz"], reply_days=5, now=local(monday))
+        scope = campaign_scope(session, Config(None))
+        thursday = Watch(scope, local(monday + dt.timedelta(days=3)), "Asia/Shanghai", {})
+        alerts = registry.alert_rules["overdue_orders"].alerts(session, thursday)
+        panel = registry.unit_panels["orders"].rows(session, scope, False)
+    assert [(a.level, a.title, a.unit, a.text) for a in alerts] == [
+        ("red", "督办超期", "东山镇", "2 件督办单超过回告期限未回告"),
+        ("yellow", "督办未签收", "西河镇", "1 件督办单超过签收期限未签收"),
+    ]
+    assert {row["单位"]: row["督办单数"] for row in panel} == {"东山镇": 2, "西河镇": 1}
