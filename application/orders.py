@@ -414,8 +414,12 @@ def attachment(session: Session, actor: Actor, attachment_id: int) -> OrderAttac
 
 
 def order_json(session: Session, order: SupervisionOrder, now: dt.datetime | None = None,
-               timeline: bool = False) -> dict[str, Any]:
-    """An order as ``storm orders --json`` prints it."""
+               timeline: bool = False, actor: Actor = OPERATOR) -> dict[str, Any]:
+    """An order as ``storm orders --json`` prints it: for a unit's account, only its own unit's side, steps and files."""
+
+    def shown(unit_code: str | None) -> bool:
+        return actor.leads or unit_code is None or actor.answers_for(unit_code)
+
     today = local_day(now or utcnow(), timezone(session))
     names = dict(session.execute(select(Unit.code, Unit.name)).all())
     data: dict[str, Any] = {
@@ -429,11 +433,11 @@ def order_json(session: Session, order: SupervisionOrder, now: dt.datetime | Non
             "signed_at": side.signed_at.isoformat() if side.signed_at else None,
             "replied_at": side.replied_at.isoformat() if side.replied_at else None,
             "returns": side.returns, "color": color(side, today),
-        } for side in order.units],
+        } for side in order.units if shown(side.unit_code)],
     }
     if timeline:
         data["timeline"] = [{"at": e.at.isoformat(), "kind": e.kind, "unit": e.unit_code, "actor": e.actor,
-                             "note": e.note, "detail": e.detail} for e in order.events]
+                             "note": e.note, "detail": e.detail} for e in order.events if shown(e.unit_code)]
         data["attachments"] = [{"id": a.id, "unit": a.unit_code, "filename": a.filename, "size": a.size}
-                               for a in attachments_of(session, order)]
+                               for a in attachments_of(session, order) if shown(a.unit_code)]
     return data

@@ -82,9 +82,9 @@ def cmd_orders(app: App, args: argparse.Namespace) -> int:
     with store.begin() as session:
         if args.action == "list":
             found = orders.visible_orders(session, actor, open_only=not args.all)
-            data = [orders.order_json(session, order) for order in found]
+            data = [orders.order_json(session, order, actor=actor) for order in found]
         elif args.action == "show":
-            data = orders.order_json(session, orders.get_order(session, actor, args.id), timeline=True)
+            data = orders.order_json(session, orders.get_order(session, actor, args.id), timeline=True, actor=actor)
         elif args.action == "sign":
             orders.sign(session, actor, args.id, unit)
         elif args.action == "reply":
@@ -95,7 +95,7 @@ def cmd_orders(app: App, args: argparse.Namespace) -> int:
         else:
             orders.send_back(session, actor, args.id, args.note or "", unit, args.days)
         if args.action not in ("list", "show"):
-            data = orders.order_json(session, orders.get_order(session, actor, args.id))
+            data = orders.order_json(session, orders.get_order(session, actor, args.id), actor=actor)
     if args.json:
         _print_json(data)
     elif args.action == "list":

@@ -68,7 +68,9 @@ def test_a_unit_sees_and_answers_only_its_own_orders(store: Store):
     with store.begin() as session:
         ours = orders.open_order(session, LEADER, title="东山镇的事", units=["dsz"])
         orders.open_order(session, OPERATOR, title="两个单位的事", units=["dsz", "xhz"])
-        assert [o.title for o in orders.visible_orders(session, XHZ)] == ["两个单位的事"]
+        shared = orders.visible_orders(session, XHZ)
+        assert [o.title for o in shared] == ["两个单位的事"]
+        assert [side["unit"] for side in orders.order_json(session, shared[0], actor=XHZ)["units"]] == ["xhz"]
         with pytest.raises(OrderError, match=f"no supervision order {ours.id} is open to you"):
             orders.get_order(session, XHZ, ours.id)
         with pytest.raises(OrderError):
