@@ -58,7 +58,7 @@ def test_the_whole_life_of_an_order_through_the_pages(empty_app_url: str):  # no
     unit.text_area[1].set_value("超期件已全部办结")
     unit.file_uploader[0].set_value(("整改报告.pdf", b"%PDF-1.4 report", "application/pdf"))
     ok(button(unit, "回告").click().run())
-    assert "已回告" in text(unit)
+    assert "已回告" in text(unit) and "已回告，待审核" in [h.value for h in unit.subheader]
 
     other = page("xhz_user", routes.TODO)
     assert "东山镇窗口办件超期" not in text(other) and "本单位暂无待办督办单" in text(other)

@@ -1,4 +1,5 @@
-"""待办督办 (a unit's account): its unit's open supervision orders, to sign for and to answer with files."""
+"""待办督办 (a unit's account): its unit's open supervision orders, to sign for and to answer with files; replies
+waiting for the leader below them."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ who = actor()
 st.title(t("todo.title"))
 done_notice()
 with data.store().begin() as session:
-    waiting = [order for order in orders.visible_orders(session, who, open_only=True)
-               if any(side.unit_code == who.unit_code and side.state in orders.OPEN_STATES for side in order.units)]
+    mine = orders.visible_orders(session, who, open_only=True)
+    state = {order.id: next(side.state for side in order.units if side.unit_code == who.unit_code) for order in mine}
+    waiting = [order for order in mine if state[order.id] in orders.OPEN_STATES]
     if not waiting:
         st.success(t("todo.none"), icon=":material/check_circle:")
     for order in waiting:
@@ -36,3 +38,9 @@ with data.store().begin() as session:
                 if st.form_submit_button(t("todo.reply")):
                     sent = [Attachment(file.name, file.getvalue()) for file in files or []]
                     act("reply", lambda s, n=order.id, m=measures, r=result, f=sent: orders.reply(s, who, n, m, r, f))
+    replied = [order for order in mine if state[order.id] == UnitState.REPLIED]
+    if replied:
+        st.subheader(t("todo.replied"))
+    for order in replied:
+        with st.container(border=True):
+            show_order(session, order, who)
