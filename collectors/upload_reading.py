@@ -108,25 +108,23 @@ def _text_grid(data: bytes, max_rows: int) -> Grid:
     if not data.startswith(tuple(bom for bom, _ in BOMS)) and b"\x00" in data[:TEXT_SNIFF_BYTES]:
         raise file_problem(say.BINARY_FILE)
     try:
-        text, _ = decode(data)
-    except SourceError:
-        raise file_problem(say.NOT_TEXT) from None
-    if "\x00" in text:
-        raise file_problem(say.BINARY_FILE)
-    try:
         records, encoding = read_records(data)
         return Grid(_non_empty(records, max_rows), encoding)
     except SourceError as exc:
-        raise file_problem(_csv_problem(exc)) from None
+        raise file_problem(_text_problem(data, exc)) from None
 
 
-def _csv_problem(exc: SourceError) -> str:
-    """What is wrong with text that decodes but does not parse as CSV."""
+def _text_problem(data: bytes, exc: SourceError) -> str:
+    """What is wrong with a file that is not CSV text: its encoding, binary content, or its CSV."""
     if isinstance(exc, UnbalancedQuote):
         return say.unbalanced_quote(exc.line)
     if "field larger than field limit" in str(exc):  # the csv module's own words
         return say.huge_cell(csv.field_size_limit(), MAX_TEXT)
-    return say.NOT_CSV
+    try:
+        text, _ = decode(data)
+    except SourceError:
+        return say.NOT_TEXT
+    return say.BINARY_FILE if "\x00" in text else say.NOT_CSV
 
 
 def _workbook_grids(data: bytes, max_rows: int) -> Iterator[Grid]:
