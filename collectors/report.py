@@ -1,8 +1,9 @@
-"""Every indicator of the campaign, computed now, with its status and provenance."""
+"""Every indicator of the campaign, read from its cells, with its status and provenance."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,13 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collectors.cells import indicator_values
 from collectors.config import Config, collector_settings
 from collectors.errors import UserError
 from collectors.registry import IndicatorSpec, Registry
 from collectors.status import is_stale, last_successes
 from models.base import utcnow
 from models.campaign import Campaign, IndicatorTarget, campaign_first_day
-from models.indicators import Breakdown, Scope, compute
+from models.indicators import Breakdown, IndicatorValues, Scope, compute
 
 DEFAULT_MARGIN = {"ratio": 0.05}
 """How far from the target still counts as at risk, when the campaign gives no warn_margin."""
@@ -138,12 +140,17 @@ def indicator_reports(
     breakdowns: bool = False,
     only: set[str] | None = None,
     through: dt.date | None = None,
+    values: Mapping[str, IndicatorValues] | None = None,
 ) -> list[IndicatorReport]:
-    """Every indicator (or those in ``only``), computed now, in campaign order: over the campaign
-    year, or with ``through`` over the campaign year up to the end of that local day (the data is
-    then as of that day's end at the latest)."""
+    """Every indicator (or those in ``only``), in campaign order: over the campaign year, read from
+    the indicator cells (:func:`collectors.cells.indicator_values`, or ``values`` when the caller has
+    them already), or with ``through`` computed from the rows over the campaign year up to the end of
+    that local day (the data is then as of that day's end at the latest). Where the data is as of and
+    whether it is stale come from the runs, read now."""
     now = utcnow()
     scope = campaign_scope(session, config, through)
+    if through is None and values is None:
+        values = indicator_values(session, registry, config, breakdowns, only)
     successes = last_successes(session)
     stale_after = {
         name: collector.stale_after(collector_settings(config, collector, check_required=False))
@@ -158,8 +165,11 @@ def indicator_reports(
         fed = [successes.get(source) for source in sources]
         as_of = None if not fed or None in fed else min([scope.end, *(f for f in fed if f is not None)])
         stale = any(is_stale(successes.get(s), stale_after.get(s), now) for s in sources)
-        values = compute(session, spec.measure, scope_of(target, scope), breakdowns) if spec and as_of else None
-        value = values.value if values else None
+        found = None
+        if spec and as_of:
+            found = compute(session, spec.measure, scope_of(target, scope), breakdowns) if values is None \
+                else values.get(target.id)
+        value = found.value if found else None
         reports.append(
             IndicatorReport(
                 id=target.id,
@@ -175,10 +185,10 @@ def indicator_reports(
                 as_of=as_of,
                 stale=stale,
                 computed=spec is not None,
-                numerator=values.numerator if values else None,
-                denominator=values.denominator if values else None,
-                by_unit=values.by_unit if values else [],
-                by_month=values.by_month if values else [],
+                numerator=found.numerator if found else None,
+                denominator=found.denominator if found else None,
+                by_unit=found.by_unit if found and breakdowns else [],
+                by_month=found.by_month if found and breakdowns else [],
                 basis=target.basis or "",
                 counts_from=target.counts_from or "year",
             )

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import inspect, update
 from sqlalchemy.orm import Session
 
+from collectors.cells import BatchMonths, rows_written, snapshot
 from collectors.collector import Checkpoint, CollectContext, Collector, FileUpload, Record, Rejected
 from collectors.errors import RunTimeout, SourceError, UserError, one_line
 from collectors.files import CURSOR_KEY as FILES_KEY
@@ -175,6 +176,10 @@ class _Batch:
         self.records[record.kind].append(record.data)
         self.size += 1
 
+    def models(self, kinds: dict[str, RecordKind]) -> dict[type[Any], list[str]]:
+        """The external ids of the records, by the model they are stored in."""
+        return {kinds[kind].model: [str(row["external_id"]) for row in rows] for kind, rows in self.records.items()}
+
     def store(self, session: Session, kinds: dict[str, RecordKind], source: str) -> dict[str, UpsertCounts]:
         """Upsert every record; what that did, by table."""
         counts: dict[str, UpsertCounts] = defaultdict(UpsertCounts)
@@ -224,9 +229,12 @@ class _Sink:
         if self.store is None:
             return
         with self.store.begin() as session:
+            months = BatchMonths(session, batch.models(self.registry.record_kinds), self.name)
             counts = batch.store(session, self.registry.record_kinds, self.name)
             for table_counts in counts.values():
                 self.result.add(table_counts)
+            changed = [table for table, found in counts.items() if found.inserted or found.updated]
+            rows_written(session, self.registry, self.name, months.after(changed))
             if cursor is not None:
                 session.merge(CollectorCursor(collector=self.name, value=cursor, shaped_by=self.fingerprint,
                                               updated_at=utcnow()))
@@ -339,6 +347,7 @@ def _run_locked(
         result.notes = context.notes[:MAX_PROBLEMS]
     if not dry_run:
         _finish(store, result)
+        _take_snapshot(store, registry, changed=bool(result.inserted or result.updated))
     return result
 
 
@@ -371,3 +380,12 @@ def _finish(store: Store, result: RunResult) -> None:
         run.notes = result.notes
         for counter in COUNTERS:
             setattr(run, counter, getattr(result, counter))
+
+
+def _take_snapshot(store: Store, registry: Registry, changed: bool) -> None:
+    """Today's indicator history: rewritten after a run that changed data, else written if the day has none."""
+    try:
+        with store.begin() as session:
+            snapshot(session, registry, changed=changed)
+    except Exception:  # the run is recorded; the history is taken again after the next one
+        log.warning("the indicator history was not written", exc_info=True)

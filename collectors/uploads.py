@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, defer, undefer
 
 from collectors import upload_problems as say
+from collectors.cells import rows_written
 from collectors.collector import UnitDirectory
 from collectors.errors import UserError, one_line
 from collectors.registry import Registry
@@ -251,6 +252,7 @@ def ingest(
         except (DataError, IntegrityError, OverflowError) as exc:  # what validation should have caught
             log.warning("%s not stored: %s", request.filename, one_line(exc))
             raise UploadError(say.not_storable(one_line(exc))) from None
+        rows_written(session, registry, UPLOADS_SOURCE, {request.template.table.name: None})
         if record_run:
             now = utcnow()
             session.add(CollectorRun(collector=UPLOADS_SOURCE, started_at=now, finished_at=now, status="success",

@@ -1,8 +1,14 @@
 """What the pages read, and how it is cached.
 
 The store and the registry are resources (one per database URL, one per process); query
-results are cached for :data:`CACHE_SECONDS` and keyed by the store's *data version*, so a
-collector run that lands shows on the next rerun rather than after the cache expires.
+results are cached for :data:`CACHE_SECONDS` and keyed by *data versions*
+(:mod:`models.versions`): the versions of the sources a view reads, which change only when a
+source stored, updated or deleted rows, so a run that changed nothing leaves every cache warm
+and a run that changed one source recomputes only the views that read it. What depends on the
+run times (where the data is as of, whether a source is stale, the collectors' status) is keyed
+by the *run version* instead and read without recomputing indicators; indicator values, read
+from the kept cells, are also recomputed each :data:`~models.indicators.cells.CLOCK_TICK` for
+the measures that depend on the time now.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from collectors import exports
 from collectors.alerts import Alert, Watch, newest_first, rule_alerts
+from collectors.cells import indicator_values
 from collectors.config import CONFIG_VARIABLE, Config, collector_settings, load_config
 from collectors.errors import UserError
 from collectors.exports.tables import Sheet
@@ -29,12 +37,17 @@ from collectors.registry import Registry, load_registry
 from collectors.report import IndicatorReport, campaign_scope, indicator_reports
 from collectors.status import CollectorStatus, collector_statuses
 from collectors.templates import UploadTemplate
+from collectors.uploads import UPLOADS_SOURCE
 from dashboard import i18n
 from dashboard.campaign_view import CampaignView, read_campaign_view
+from models import versions
 from models.accounts import User
 from models.audit import AuditEntry, audit
 from models.base import utcnow
 from models.campaign import Campaign
+from models.indicators import IndicatorValues, history
+from models.indicators.cells import CLOCK_TICK
+from models.indicators.history import Trend
 from models.runs import CollectorRun
 from models.store import URL_VARIABLE, Store, StoreError, open_store
 from models.summaries import SOURCES, Filter, RecordPage, Summary
@@ -44,9 +57,10 @@ CACHE_SECONDS = 300
 CACHED_VERSIONS = 4
 """How many data versions a cache keeps: a screen left on for days must not keep every version."""
 
-DataVersion = tuple[int | None, str | None, int | None]
-"""The newest collector run's id, the latest finish and the newest upload's id: changes whenever a
-run starts or ends and whenever a file is uploaded."""
+RunVersion = tuple[int | None, str | None]
+"""The newest collector run's id and the latest finish: changes whenever a run starts or ends."""
+DataVersion = tuple[tuple[str, int], ...]
+"""The data versions of the sources a view reads (:func:`models.versions.versions`)."""
 AUDIT_ROWS = 500
 """How many audit entries the audit page lists at most."""
 
@@ -109,11 +123,21 @@ def store() -> Store:
     return _store(_url())
 
 
-def _data_version(url: str) -> DataVersion:
+def _run_version(url: str) -> RunVersion:
     with _store(url).begin() as session:
         newest, finished = session.execute(select(func.max(CollectorRun.id), func.max(CollectorRun.finished_at))).one()
-        upload = session.scalar(select(func.max(UploadedFile.id)))
-    return newest, finished.isoformat() if finished else None, upload
+    return newest, finished.isoformat() if finished else None
+
+
+def _data_version(url: str, sources: Iterable[str] | None = None) -> DataVersion:
+    """The data versions of ``sources`` (None: every source) and of the indicators' definitions."""
+    with _store(url).begin() as session:
+        return versions.versions(session, None if sources is None else [*sources, versions.INDICATORS])
+
+
+def _clock_tick() -> int:
+    """A number that changes each :data:`~models.indicators.cells.CLOCK_TICK`."""
+    return int(utcnow().timestamp() // CLOCK_TICK.total_seconds())
 
 
 def campaign() -> CampaignView:
@@ -133,14 +157,36 @@ def _campaign(url: str) -> CampaignView:
 def reports() -> list[IndicatorReport]:
     """Every indicator with its value, status, provenance and breakdowns, in campaign order."""
     url = _url()
-    return _reports(url, _data_version(url), config())
+    return _reports(url, _run_version(url), _data_version(url), _clock_tick(), config())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
-def _reports(url: str, version: DataVersion, settings: Config) -> list[IndicatorReport]:
+def _reports(url: str, runs: RunVersion, version: DataVersion, tick: int, settings: Config) -> list[IndicatorReport]:
+    """``runs``, ``version`` and ``tick`` are not read: they are part of the cache key. The values come
+    from :func:`_values`, which a run that changed no data leaves cached."""
+    values = _values(url, version, tick, settings)
+    with _store(url).begin() as session:
+        return indicator_reports(session, registry(), settings, breakdowns=True, values=values)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
+def _values(url: str, version: DataVersion, tick: int, settings: Config) -> dict[str, IndicatorValues]:
+    """``version`` and ``tick`` are not read: they are part of the cache key."""
+    with _store(url).begin() as session:
+        return indicator_values(session, registry(), settings)
+
+
+def trends() -> dict[str, Trend]:
+    """Every indicator's value now and a week ago, from the daily history."""
+    url = _url()
+    return _trends(url, _data_version(url), history.local_today())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
+def _trends(url: str, version: DataVersion, today: dt.date) -> dict[str, Trend]:
     """``version`` is not read: it is part of the cache key."""
     with _store(url).begin() as session:
-        return indicator_reports(session, registry(), settings, breakdowns=True)
+        return history.weekly_trends(session, today)
 
 
 @dataclass(frozen=True)
@@ -168,11 +214,11 @@ def _unit_panels(url: str, version: DataVersion, settings: Config, personal: boo
 def statuses() -> list[CollectorStatus]:
     """Every installed collector's last run, last success and next run."""
     url = _url()
-    return _statuses(url, _data_version(url), config())
+    return _statuses(url, _run_version(url), config())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
-def _statuses(url: str, version: DataVersion, settings: Config) -> list[CollectorStatus]:
+def _statuses(url: str, version: RunVersion, settings: Config) -> list[CollectorStatus]:
     """``version`` is not read: it is part of the cache key."""
     with _store(url).begin() as session:
         return collector_statuses(session, registry(), settings)
@@ -190,13 +236,13 @@ class Situation:
 def situation() -> Situation:
     """The headline numbers and the plugins' alerts, recomputed when new data lands (or after the cache expires)."""
     url = _url()
-    return _situation(url, _data_version(url), config())
+    return _situation(url, _run_version(url), _data_version(url), _clock_tick(), config())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
-def _situation(url: str, version: DataVersion, settings: Config) -> Situation:
-    """``version`` is not read: it is part of the cache key."""
-    reports = {report.id: report for report in _reports(url, version, settings)}
+def _situation(url: str, runs: RunVersion, version: DataVersion, tick: int, settings: Config) -> Situation:
+    """``runs``, ``version`` and ``tick`` are not read: they are part of the cache key."""
+    reports = {report.id: report for report in _reports(url, runs, version, tick, settings)}
     with _store(url).begin() as session:
         campaign = session.get(Campaign, 1)
         watch = Watch(campaign_scope(session, settings), utcnow(), campaign.timezone, reports)
@@ -234,12 +280,12 @@ def start_run(name: str, actor: str) -> None:
 def evaluation_sheets(day: dt.date) -> list[Sheet]:
     """The 总结测评 report as of the end of ``day``, as the workbook's sheets."""
     url = _url()
-    return _evaluation_sheets(url, _data_version(url), config(), day)
+    return _evaluation_sheets(url, _run_version(url), _data_version(url), config(), day)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS, show_spinner=False)
-def _evaluation_sheets(url: str, version: DataVersion, settings: Config, day: dt.date) -> list[Sheet]:
-    """``version`` is not read: it is part of the cache key."""
+def _evaluation_sheets(url: str, runs: RunVersion, version: DataVersion, settings: Config, day: dt.date) -> list[Sheet]:
+    """``runs`` and ``version`` are not read: they are part of the cache key."""
     with _store(url).begin() as session:
         return exports.evaluation_sheets(exports.evaluation(session, registry(), settings, day))
 
@@ -267,7 +313,7 @@ class LedgerMark:
 def ledger_marks() -> list[LedgerMark]:
     """Which unit has uploaded which ledger, and for which latest period (stored files only)."""
     url = _url()
-    return _ledger_marks(url, _data_version(url))
+    return _ledger_marks(url, _data_version(url, [UPLOADS_SOURCE]))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -345,7 +391,7 @@ def audit_choices() -> tuple[list[str], list[str]]:
 def source_summary(source: str, where: Filter) -> Summary:
     """A source page's numbers (``source`` a key of :data:`models.summaries.SOURCES`) for a unit and period."""
     url = _url()
-    return _source_summary(url, _data_version(url), source, where)
+    return _source_summary(url, _data_version(url, [source]), source, where)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS * 8, show_spinner=False)
@@ -359,7 +405,7 @@ def source_records(source: str, where: Filter, flag: str | None, personal: bool,
     """A page of a source's records for a unit and period (those raising ``flag`` if given); personal
     columns only with ``personal``."""
     url = _url()
-    return _source_records(url, _data_version(url), source, where, flag, personal, offset, limit)
+    return _source_records(url, _data_version(url, [source]), source, where, flag, personal, offset, limit)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHED_VERSIONS * 8, show_spinner=False)

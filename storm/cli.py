@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from collectors import exports
+from collectors.cells import keep as keep_cells
+from collectors.cells import snapshot
 from collectors.config import (
     Config,
     check_collector_sections,
@@ -97,11 +99,26 @@ def cmd_init(app: App, args: argparse.Namespace) -> int:
     migrate(store)
     with store.begin() as session:
         load_campaign(session, spec)
+        rebuilt = keep_cells(session, app.registry, app.config)
     print(
         f"store ready at {store.engine.url.render_as_string(hide_password=True)}; campaign "
         f"{spec.data['campaign']['name']} {spec.year}: {len(spec.units)} units, {len(spec.data['tasks'])} tasks, "
-        f"{len(spec.data['indicators'])} indicators"
+        f"{len(spec.data['indicators'])} indicators; {len(rebuilt)} indicators' cells rebuilt"
     )
+    return 0
+
+
+def cmd_recompute(app: App, args: argparse.Namespace) -> int:
+    """Rebuild indicator cells from the rows (every indicator's, or those named) and take today's snapshot."""
+    registry = app.registry
+    unknown = sorted(set(args.ids) - set(registry.indicators))
+    if unknown:
+        raise UserError(f"no computed indicator is named {', '.join(unknown)}; `storm plugins` lists them")
+    started = time.monotonic()
+    with app.ready_store().begin() as session:
+        rebuilt = keep_cells(session, registry, app.config, only=args.ids or None, force=True)
+        snapshot(session, registry)
+    print(f"{len(rebuilt)} indicators' cells rebuilt and today's snapshot taken ({time.monotonic() - started:.1f} s)")
     return 0
 
 
@@ -474,6 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("plugins", cmd_plugins, "plugins, collectors, record kinds and indicators"),
     ):
         command(name, handler, text).add_argument("--json", action="store_true")
+    recompute = command("recompute", cmd_recompute, "rebuild indicator cells from the stored rows")
+    recompute.add_argument("ids", nargs="*", metavar="ID", help="indicator ids (default: every indicator)")
     indicators = command("indicators", cmd_indicators, "compute every indicator now")
     indicators.add_argument("--json", action="store_true")
     indicators.add_argument("--breakdowns", action="store_true", help="also by unit and by month")

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from collectors.cells import indicator_values, snapshot
 from collectors.config import Config, collector_settings, load_config
 from collectors.errors import ConfigError
 from collectors.registry import Registry
 from collectors.report import IndicatorReport, indicator_reports
 from collectors.runner import run_collector
 from collectors.status import CollectorStatus
-from dashboard import i18n
+from dashboard import data, i18n
 from dashboard.campaign_view import PhaseInfo, phase_today
 from dashboard.collector_summary import collector_frame
 from dashboard.format import (
@@ -35,6 +36,7 @@ from dashboard.format import (
 )
 from dashboard.indicator_block import provenance
 from models.campaign_file import load_campaign
+from models.indicators import IndicatorValues, history
 from models.migrate import migrate
 from models.store import open_store
 
@@ -245,6 +247,36 @@ def test_a_collector_run_that_lands_shows_at_once(
     at.run()
     assert service_center_row(at)["最近运行"] == "成功"
     assert card_badges(at, 2) != before
+
+
+def test_the_action_page_shows_the_change_since_last_week(filled_app_url: str, registry: Registry) -> None:
+    store = open_store(filled_app_url)
+    with store.begin() as session:
+        values = indicator_values(session, registry, Config(path=None), breakdowns=False)
+        on_time = values["T04.on_time_rate"].value
+        week_ago = history.local_today() - dt.timedelta(days=7)
+        history.take(session, {"T04.on_time_rate": IndicatorValues(on_time - 0.05, None, None, [], [])}, week_ago)
+        snapshot(session, registry)
+    store.dispose()
+    at = run_page("views/action_2.py")
+    week = f"较上周：+{value_text(0.05, 'ratio')}（上周 {value_text(on_time - 0.05, 'ratio')}）"
+    assert week in [caption.value for caption in at.caption]
+
+
+def test_dashboard_caches_follow_the_data_versions(
+    empty_app_url: str, registry: Registry, service_center_url: str
+) -> None:
+    """A run that stores rows changes the versions of its source only; one that changes nothing, none."""
+    before = data._data_version(empty_app_url)
+    complaints = data._data_version(empty_app_url, ["complaints"])
+    collect(empty_app_url, registry, service_center_url)
+    after = data._data_version(empty_app_url)
+    assert after != before and dict(after)["service_center"] >= 1
+    assert data._data_version(empty_app_url, ["complaints"]) == complaints
+    runs = data._run_version(empty_app_url)
+    collect(empty_app_url, registry, service_center_url)
+    assert data._data_version(empty_app_url) == after
+    assert data._run_version(empty_app_url) != runs, "the run itself is seen: where data is as of follows it"
 
 
 def test_the_collectors_page_after_a_run(filled_app_url: str) -> None:

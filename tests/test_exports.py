@@ -27,9 +27,10 @@ from collectors.exports.rankings import competition_places
 from collectors.report import STATUS_LABELS, campaign_scope, indicator_reports
 from collectors.runner import run_collector
 from models.base import UTCDateTime, utcnow
-from models.campaign import IndicatorTarget
+from models.campaign import IndicatorTarget, Phase
 from models.campaign_file import read_campaign
 from models.complaints import CATEGORIES, Complaint
+from models.indicators import IndicatorValues, history
 from models.upsert import upsert
 from plugins.complaints_demo import ComplaintsDemo
 from plugins.tenders_demo import TendersDemo
@@ -167,7 +168,7 @@ def count(store, sql: str, **params: Any) -> list[tuple]:
 def test_the_workbook_holds_every_task_and_indicator_with_the_numbers_of_the_report(filled, registry):
     content, book = workbook_of(filled, registry)
 
-    assert book.sheetnames == ["汇总", *ACTION_SHEETS, "贯穿全程", "单位排名", "分项排名", *PANEL_SHEETS]
+    assert book.sheetnames == ["汇总", *ACTION_SHEETS, "贯穿全程", "分阶段", "单位排名", "分项排名", *PANEL_SHEETS]
     for sheet in book.worksheets:
         assert "2026年11月30日" in sheet["A1"].value, sheet.title
         assert sheet.freeze_panes == "A3"
@@ -192,6 +193,23 @@ def test_the_workbook_holds_every_task_and_indicator_with_the_numbers_of_the_rep
     summary = {row[0]: row for row in table_rows(book["汇总"])}
     assert summary["合计"][1:3] == (18, INDICATORS)
     assert sum(summary["合计"][3:]) == INDICATORS
+
+
+def test_the_workbook_compares_the_phases_from_the_history(filled, registry):
+    with filled.begin() as session:
+        first = session.scalars(select(Phase).order_by(Phase.starts_on)).first()
+        day_before = first.starts_on - dt.timedelta(days=1)
+        history.take(session, {"T04.on_time_rate": IndicatorValues(0.8, 8, 10, [], [])}, day_before)
+        history.take(session, {"T04.on_time_rate": IndicatorValues(0.9, 9, 10, [], [])}, first.ends_on)
+    _, book = workbook_of(filled, registry)
+    sheet = book["分阶段"]
+    headers = [cell.value for cell in sheet[2]]
+    rows = {row[1]: dict(zip(headers, row, strict=True)) for row in table_rows(sheet)}
+    on_time = rows["T04.on_time_rate"]
+    assert (on_time[f"{first.name}初"], on_time[f"{first.name}末"]) == (pytest.approx(0.8), pytest.approx(0.9))
+    assert on_time[f"{first.name}变化"] == pytest.approx(0.1)
+    assert rows["T04.satisfaction"][f"{first.name}初"] is None, "no snapshot: left empty"
+    assert len(rows) == INDICATORS
 
 
 def test_the_workbook_is_as_of_the_chosen_day(filled, registry):

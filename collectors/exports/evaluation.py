@@ -2,8 +2,10 @@
 among their peers, and the plugins' unit panels (the ledgers), as sheets.
 
 Everything is computed over the campaign year up to the end of that day
-(:func:`collectors.report.indicator_reports` with ``through``). No personal data: the panels
-are asked for their rows without it.
+(:func:`collectors.report.indicator_reports` with ``through``), except the comparison of the
+campaign's phases, which reads each indicator's value at the start and the end of each phase
+from the daily history (:mod:`models.indicators.history`). No personal data: the panels are
+asked for their rows without it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from collectors.numerals import chinese_numeral
 from collectors.registry import Registry
 from collectors.report import STATUS_LABELS, IndicatorReport, campaign_scope, indicator_reports
 from models.base import utcnow
-from models.campaign import Action, Campaign, Task, Unit
+from models.campaign import Action, Campaign, Phase, Task, Unit
+from models.indicators import history
 
 CROSS_CUTTING = "X"
 CROSS_CUTTING_TITLE = "贯穿全程"
@@ -63,6 +66,19 @@ class PanelRows:
 
 
 @dataclass(frozen=True)
+class PhaseValues:
+    """Every indicator's value from the history as a phase began (the day before its first day) and
+    at its end (its last day, or the report's day if earlier); an indicator without a snapshot then
+    is left out."""
+
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    at_start: dict[str, float | None]
+    at_end: dict[str, float | None]
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The report's content; :func:`evaluation_sheets` lays it out."""
 
@@ -76,6 +92,7 @@ class Evaluation:
     rankings: list[GroupRanking]
     panels: list[PanelRows]
     source_titles: dict[str, str]
+    phases: list[PhaseValues]
 
 
 def evaluation(session: Session, registry: Registry, config: Config, through: dt.date) -> Evaluation:
@@ -109,7 +126,19 @@ def evaluation(session: Session, registry: Registry, config: Config, through: dt
         rankings=rank_units(units, reports),
         panels=panels,
         source_titles={name: collector.title for name, collector in registry.collectors.items()},
+        phases=_phases(session, through),
     )
+
+
+def _phases(session: Session, through: dt.date) -> list[PhaseValues]:
+    """The phases begun by ``through``, with every indicator's value at their start and end."""
+    phases = session.scalars(select(Phase).where(Phase.starts_on <= through).order_by(Phase.starts_on)).all()
+    return [
+        PhaseValues(phase.name, phase.starts_on, min(phase.ends_on, through),
+                    history.value_on(session, phase.starts_on - dt.timedelta(days=1)),
+                    history.value_on(session, min(phase.ends_on, through)))
+        for phase in phases
+    ]
 
 
 # --- the sheets ---------------------------------------------------------------------------
@@ -192,12 +221,31 @@ def _panel_sheet(panel: PanelRows, ev: Evaluation) -> Sheet:
     return Sheet(panel.title, _title(ev, panel.title), headers, rows)
 
 
+def _phases_sheet(ev: Evaluation) -> Sheet:
+    """Each indicator's value at the start and end of each phase, and its change over the phase."""
+    every = [r for action in ev.actions for task in action.tasks for r in task.reports] + ev.cross_cutting
+    headers = ["任务", "指标编号", "指标"] + [
+        f"{phase.name}{part}" for phase in ev.phases for part in ("初", "末", "变化")]
+    rows: list[list[Cell]] = []
+    for report in every:
+        row: list[Cell] = [report.task, report.id, report.name]
+        for phase in ev.phases:
+            start, end = phase.at_start.get(report.id), phase.at_end.get(report.id)
+            change = None if start is None or end is None else end - start
+            row += [_number(start, report.unit), _number(end, report.unit), _number(change, report.unit)]
+        rows.append(row)
+    spans = "；".join(f"{p.name}{chinese_date(p.starts_on)}至{chinese_date(p.ends_on)}" for p in ev.phases)
+    note = f"阶段初为阶段开始前一日、阶段末为阶段最后一日（或截至日）的每日快照数值，无快照者空缺。{spans}"
+    return Sheet("分阶段", _title(ev, "各阶段对比"), headers, rows, note)
+
+
 def evaluation_sheets(ev: Evaluation) -> list[Sheet]:
-    """汇总, one sheet per action, 贯穿全程, 单位排名, 分项排名, then one per unit panel."""
+    """汇总, one sheet per action, 贯穿全程, 分阶段, 单位排名, 分项排名, then one per unit panel."""
     return [
         _summary_sheet(ev),
         *(_action_sheet(action, ev) for action in ev.actions),
         _cross_cutting_sheet(ev),
+        _phases_sheet(ev),
         _standings_sheet(ev),
         _places_sheet(ev),
         *(_panel_sheet(panel, ev) for panel in ev.panels),

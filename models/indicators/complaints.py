@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 
 from models.base import UTCDateTime, utcnow
 from models.complaints import SATISFACTION, Complaint
-from models.indicators.engine import Aggregate, Measure, Scope
+from models.indicators.engine import Aggregate, Clock, Measure, Scope
 
 ONE = literal(1)
 
@@ -99,7 +99,8 @@ def callback_rows(categories: tuple[str, ...] | None) -> Callable[[Scope], Selec
     return rows
 
 
-CALLBACK_SATISFACTION = Measure(Aggregate.RATIO, callback_rows(None))
+CALLBACK_SATISFACTION = Measure(Aggregate.RATIO, callback_rows(None), months_from=(Complaint.__tablename__,),
+                                clock=Clock.NONE)
 """回访满意率 over every complaint (the bulletin's figure)."""
 
 
@@ -115,15 +116,26 @@ def traced_rows(scope: Scope) -> Select[Any]:
     return _received(scope, _flag(traced)).where(Complaint.deadline_at <= _moment(scope))
 
 
+COMPLAINTS = (Complaint.__tablename__,)
+"""Every row of a complaint measure comes from one complaint, in the month it was received."""
+
+
+def _measure(aggregate: Aggregate, rows: Callable[[Scope], Select[Any]], clock: Clock = Clock.NONE) -> Measure:
+    return Measure(aggregate, rows, months_from=COMPLAINTS, clock=clock)
+
+
 MEASURES: dict[str, Measure] = {
-    "T12.followup_rate": Measure(Aggregate.RATIO, followup_rows),
-    **{f"{task}.complaints": Measure(Aggregate.COUNT, complaint_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
-    **{f"{task}.handled_rate": Measure(Aggregate.RATIO, handled_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
-    **{
-        f"{task}.callback_satisfaction": Measure(Aggregate.RATIO, callback_rows(cats))
+    "T12.followup_rate": _measure(Aggregate.RATIO, followup_rows),
+    **{f"{task}.complaints": _measure(Aggregate.COUNT, complaint_rows(cats)) for task, cats in TASK_CATEGORIES.items()},
+    **{  # a deadline passes now and then, in the month the complaint was received
+        f"{task}.handled_rate": _measure(Aggregate.RATIO, handled_rows(cats), Clock.ALL)
         for task, cats in TASK_CATEGORIES.items()
     },
-    "T18.traced_rate": Measure(Aggregate.RATIO, traced_rows),
+    **{
+        f"{task}.callback_satisfaction": _measure(Aggregate.RATIO, callback_rows(cats))
+        for task, cats in TASK_CATEGORIES.items()
+    },
+    "T18.traced_rate": _measure(Aggregate.RATIO, traced_rows, Clock.ALL),
 }
 """The complaint measures, by indicator id. ``T18.verified_actioned_rate`` and
 ``T18.actions`` need the accountability records of the office uploads and live there."""

@@ -7,23 +7,42 @@ A measure is a query returning one row per thing counted, with the columns
 - ``num`` and ``den`` for ratios and counts, or ``x`` for means and medians.
 
 The engine wraps that query and aggregates it overall, by unit and by local month; the rows
-never leave the database. Sums, counts and means are first summed per (unit, month) in one
-pass over the rows, and the three groupings are taken from those cells in the same statement;
-medians are computed by their own three queries.
+never leave the database. Sums, counts and means are first summed per (unit, month) into
+*cells* in one pass over the rows (:func:`cell_rows`), and the three groupings are taken from
+those cells (:func:`from_cells`, with ``GROUPING SETS`` on PostgreSQL); the cells may be the
+ones kept in the store (:mod:`models.indicators.cells`). Medians cannot be summed: they are
+computed from the rows by their own three queries.
+
+A measure also says what the cells it keeps depend on (:attr:`Measure.months_from`,
+:attr:`Measure.baseline`, :attr:`Measure.clock`), so that a write or the passing of time
+recomputes only the cells it can change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Float, Select, cast, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Float,
+    Select,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from models.indicators.sql import month_of
+from models.indicators.sql import LOCAL_OFFSET_HOURS, month_of
 
 
 class Aggregate(StrEnum):
@@ -34,6 +53,18 @@ class Aggregate(StrEnum):
     COMPLEMENT_MEAN = "complement_mean"  # 1 - mean(x)
     COUNT = "count"  # sum(num)
     MEDIAN = "median"  # median(x)
+
+
+class Clock(StrEnum):
+    """How a measure's rows change as time passes, with no data written."""
+
+    NONE = "none"
+    """They do not: nothing depends on the time now."""
+    DUE = "due"
+    """Rows appear in the month they fall due in once that moment has passed (open cases past
+    due): only the months from the last refresh to now change."""
+    ALL = "all"
+    """Any cell may change (a deadline judged now, in the month something was received)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +101,17 @@ class Measure:
     """A SQL condition that holds once the measure's source holds any data. Without it a
     count over no rows is 0; with it, the indicator has no value until the source has data
     (a count of episodes is 0 only once the activity ledger has been uploaded)."""
+    months_from: tuple[str, ...] = ()
+    """The tables whose rows alone place the measure's rows in months: each row of the measure
+    comes from one row of these tables, in the month of one of its dates, and depends on no other
+    row. A write to them changes only the cells of the months of the written rows' dates (before
+    and after the write); a write to any other table of the measure's sources recomputes every
+    cell. Empty (the default, always right): every write recomputes every cell."""
+    baseline: Callable[[Scope], tuple[dt.datetime, dt.datetime]] | None = None
+    """A period whose rows feed every month (a baseline the months are compared with): a write
+    to a month that overlaps it recomputes every cell."""
+    clock: Clock = Clock.ALL
+    """How the rows change as time passes (:class:`Clock`; the default is always right)."""
 
 
 @dataclass(frozen=True)
@@ -116,14 +158,9 @@ def _labelled(columns: list[Any]) -> list[Any]:
     return [column.label(name) for column, name in zip(columns, ("value", "numerator", "denominator"), strict=True)]
 
 
-def _grouped(measure: Measure, rows: Any, key: Any | None) -> Select[Any]:
-    """The aggregate of ``rows``, grouped by ``key`` (None: one overall row)."""
-    if measure.aggregate is Aggregate.MEDIAN:
-        return _median(rows, key)
-    columns = _labelled(_aggregates(measure.aggregate, rows))
-    if key is None:
-        return select(literal(None).label("key"), *columns)
-    return select(key.label("key"), *columns).where(key.is_not(None)).group_by(key).order_by(key)
+def _overall(aggregate: Aggregate, rows: Any) -> Select[Any]:
+    """The aggregate of ``rows`` as one overall row (key, value, numerator, denominator)."""
+    return select(literal(None).label("key"), *_labelled(_aggregates(aggregate, rows)))
 
 
 def _median(rows: Any, key: Any | None) -> Select[Any]:
@@ -148,18 +185,51 @@ def _median(rows: Any, key: Any | None) -> Select[Any]:
     return query
 
 
-def _cells(measure: Measure, rows: Any) -> Any:
-    """``num`` and ``den`` summed per (unit, month): everything a decomposable aggregate needs."""
+def is_time(type_: Any) -> bool:
+    """Whether a column of ``type_`` holds dates or times."""
+    try:
+        return getattr(type_, "impl", type_).python_type in (dt.date, dt.datetime)
+    except NotImplementedError:
+        return False
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of local month ``month`` ("2026-03") and of the next one, in UTC."""
+    year, number = (int(part) for part in month.split("-"))
+    after = (year + number // 12, number % 12 + 1)
+    offset = dt.timedelta(hours=LOCAL_OFFSET_HOURS)
+    return (dt.datetime(year, number, 1, tzinfo=dt.UTC) - offset, dt.datetime(*after, 1, tzinfo=dt.UTC) - offset)
+
+
+def _in_months(at: Any, months: Collection[str | None]) -> ColumnElement[bool]:
+    """``at`` falls in one of ``months`` (None: no month). On a time column, the months' bounds
+    come first, so that the database can read the rows of those months alone."""
+    named = sorted(month for month in months if month is not None)
+    conditions: list[ColumnElement[bool]] = [month_of(at).in_(named)] if named else []
+    if named and is_time(at.type) and getattr(at.type, "impl", at.type).python_type is dt.datetime:
+        ranges = [and_(at >= start, at < end) for start, end in map(month_bounds, named)]
+        conditions = [and_(or_(*ranges), conditions[0])]
+    if None in months:
+        conditions.append(at.is_(None))
+    return or_(*conditions) if conditions else literal(False)
+
+
+def cell_rows(measure: Measure, scope: Scope, months: Collection[str | None] | None = None) -> Select[Any]:
+    """The measure's cells: (unit, month, num, den) summed per unit and local month over its rows,
+    only those of ``months`` when given (None in it: the rows of no month). ``num`` and ``den`` are
+    what a decomposable aggregate needs: for a mean, the sum of ``x`` and the count of rows with one."""
+    if measure.aggregate is Aggregate.MEDIAN:
+        raise ValueError("a median cannot be summed into cells")
+    rows = measure.rows(scope).subquery("rows")
     if measure.aggregate is Aggregate.COMPLEMENT_MEAN:
         sums = [func.sum(cast(rows.c.x, Float)), func.count(rows.c.x)]
     else:
         sums = [func.sum(rows.c.num), func.sum(rows.c.den) if "den" in rows.c else literal(None)]
     month = month_of(rows.c.at)
-    return (
-        select(rows.c.unit.label("unit"), month.label("month"), sums[0].label("num"), sums[1].label("den"))
-        .group_by(rows.c.unit, month)
-        .cte("cells")
-    )
+    query = select(rows.c.unit.label("unit"), month.label("month"), sums[0].label("num"), sums[1].label("den"))
+    if months is not None:
+        query = query.where(_in_months(rows.c.at, months))
+    return query.group_by(rows.c.unit, month)
 
 
 def _from_cells(aggregate: Aggregate, cells: Any) -> list[Any]:
@@ -170,16 +240,47 @@ def _from_cells(aggregate: Aggregate, cells: Any) -> list[Any]:
     return _aggregates(aggregate, cells)
 
 
-def _all_groupings(measure: Measure, rows: Any) -> CompoundSelect[Any]:
+def _all_groupings(aggregate: Aggregate, cells: Any) -> CompoundSelect[Any]:
     """Overall, by unit and by month in one statement: rows of (grouping, key, value, numerator, denominator)."""
-    cells = _cells(measure, rows)
-    columns = _labelled(_from_cells(measure.aggregate, cells))
+    columns = _labelled(_from_cells(aggregate, cells))
     overall = select(literal(0).label("grouping"), literal(None).label("key"), *columns)
     parts = [overall] + [
         select(literal(n).label("grouping"), key.label("key"), *columns).where(key.is_not(None)).group_by(key)
         for n, key in ((1, cells.c.unit), (2, cells.c.month))
     ]
     return union_all(*parts).order_by("grouping", "key")
+
+
+GROUPING_OF_SET = {3: 0, 1: 1, 2: 2}
+"""PostgreSQL's ``grouping(unit, month)`` (a bit for each column left out) → 0 overall, 1 by unit, 2 by month."""
+
+
+def _grouping_sets(aggregate: Aggregate, cells: Any) -> Select[Any]:
+    """The same rows as :func:`_all_groupings` in one pass over the cells (PostgreSQL's ``GROUPING SETS``);
+    the grouping is :data:`GROUPING_OF_SET`'s key, and groups of a NULL unit or month are left to the caller."""
+    grouping = func.grouping(cells.c.unit, cells.c.month)
+    key = func.coalesce(cells.c.unit, cells.c.month)
+    return select(grouping.label("grouping"), key.label("key"), *_labelled(_from_cells(aggregate, cells))).group_by(
+        func.grouping_sets(tuple_(), cells.c.unit, cells.c.month)
+    )
+
+
+def from_cells(session: Session, aggregate: Aggregate, cells: Any, breakdowns: bool = True) -> IndicatorValues:
+    """The values over ``cells`` (a selectable of unit, month, num, den): overall, and by unit and month
+    if ``breakdowns``."""
+    grouped: dict[int, list[Any]] = {0: [], 1: [], 2: []}
+    if not breakdowns:
+        grouped[0] = list(session.execute(select(literal(None), *_labelled(_from_cells(aggregate, cells)))))
+    elif session.get_bind().dialect.name == "postgresql":
+        for grouping, key, *row in session.execute(_grouping_sets(aggregate, cells)):
+            if grouping == 3 or key is not None:
+                grouped[GROUPING_OF_SET[grouping]].append((key, *row))
+        for rows in grouped.values():
+            rows.sort(key=lambda row: row[0])
+    else:
+        for grouping, *row in session.execute(_all_groupings(aggregate, cells)):
+            grouped[grouping].append(row)
+    return _values(aggregate, grouped[0][0] if grouped[0] else None, grouped[1], grouped[2])
 
 
 def _breakdown(row: Any) -> Breakdown:
@@ -192,31 +293,44 @@ def _breakdown(row: Any) -> Breakdown:
     )
 
 
-def compute(session: Session, measure: Measure, scope: Scope, breakdowns: bool = True) -> IndicatorValues:
-    """Compute ``measure`` over ``scope``: overall, and by unit and month if ``breakdowns``."""
-    if measure.has_data is not None and not session.scalar(select(measure.has_data)):
-        return IndicatorValues(value=None, numerator=None, denominator=None, by_unit=[], by_month=[])
-    rows = measure.rows(scope).subquery("rows")
-    by_unit: list[Breakdown] = []
-    by_month: list[Breakdown] = []
-    if breakdowns and measure.aggregate is not Aggregate.MEDIAN:
-        grouped: dict[int, list[Any]] = {0: [], 1: [], 2: []}
-        for grouping, *row in session.execute(_all_groupings(measure, rows)):
-            grouped[grouping].append(row)
-        overall = grouped[0][0] if grouped[0] else None
-        by_unit, by_month = [_breakdown(row) for row in grouped[1]], [_breakdown(row) for row in grouped[2]]
-    else:
-        overall = session.execute(_grouped(measure, rows, None)).first()
-        if breakdowns:
-            by_unit = [_breakdown(row) for row in session.execute(_grouped(measure, rows, rows.c.unit))]
-            by_month = [_breakdown(row) for row in session.execute(_grouped(measure, rows, month_of(rows.c.at)))]
+def _values(aggregate: Aggregate, overall: Any, by_unit: list[Any], by_month: list[Any]) -> IndicatorValues:
     _, value, numerator, denominator = overall if overall else (None, None, None, None)
-    if denominator in (0, None) and measure.aggregate is not Aggregate.COUNT:
+    if denominator in (0, None) and aggregate is not Aggregate.COUNT:
         value = None
     return IndicatorValues(
         value=None if value is None else float(value),
         numerator=None if numerator is None else float(numerator),
         denominator=None if denominator is None else float(denominator),
-        by_unit=by_unit,
-        by_month=by_month,
+        by_unit=[_breakdown(row) for row in by_unit],
+        by_month=[_breakdown(row) for row in by_month],
     )
+
+
+NO_VALUES = IndicatorValues(value=None, numerator=None, denominator=None, by_unit=[], by_month=[])
+"""The values of an indicator whose source holds no data yet."""
+
+
+def has_no_data(session: Session, measure: Measure) -> bool:
+    """Whether the measure's source holds no data yet (:attr:`Measure.has_data`)."""
+    return measure.has_data is not None and not session.scalar(select(measure.has_data))
+
+
+def median(session: Session, measure: Measure, scope: Scope, breakdowns: bool = True) -> IndicatorValues:
+    """A median measure's values, from its rows (medians are not kept in cells)."""
+    rows = measure.rows(scope).subquery("rows")
+    overall = session.execute(_median(rows, None)).first()
+    by_unit = list(session.execute(_median(rows, rows.c.unit))) if breakdowns else []
+    by_month = list(session.execute(_median(rows, month_of(rows.c.at)))) if breakdowns else []
+    return _values(measure.aggregate, overall, by_unit, by_month)
+
+
+def compute(session: Session, measure: Measure, scope: Scope, breakdowns: bool = True) -> IndicatorValues:
+    """Compute ``measure`` over ``scope`` from its rows: overall, and by unit and month if ``breakdowns``."""
+    if has_no_data(session, measure):
+        return NO_VALUES
+    if measure.aggregate is Aggregate.MEDIAN:
+        return median(session, measure, scope, breakdowns)
+    if not breakdowns:
+        overall = session.execute(_overall(measure.aggregate, measure.rows(scope).subquery("rows"))).first()
+        return _values(measure.aggregate, overall, [], [])
+    return from_cells(session, measure.aggregate, cell_rows(measure, scope).cte("cells"))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.base import UTCDateTime
 from models.campaign import Unit, UnitKind
 from models.indicators.complaints import as_of
-from models.indicators.engine import Aggregate, Measure, Scope
+from models.indicators.engine import Aggregate, Clock, Measure, Scope
 from models.indicators.sql import workday_seq_of
 from models.service import ApprovalItem, Case
 
@@ -292,20 +292,30 @@ def online_item_rows(scope: Scope) -> Select[Any]:
     return _retained_items(_flag(ApprovalItem.online))
 
 
+CASES, ITEMS = (Case.__tablename__,), (ApprovalItem.__tablename__,)
+"""What a measure's rows come from one row of (:attr:`Measure.months_from`)."""
+
+
+def _steady(aggregate: Aggregate, rows: Callable[[Scope], Any], months_from: tuple[str, ...] = ()) -> Measure:
+    """A measure that does not depend on the time now."""
+    return Measure(aggregate, rows, months_from=months_from, clock=Clock.NONE)
+
+
 MEASURES: dict[str, Measure] = {
-    "T04.on_time_rate": Measure(Aggregate.RATIO, on_time_rows),
-    "T04.one_time_notice_rate": Measure(Aggregate.RATIO, one_time_notice_rows),
-    "T03.courtesy_rating": Measure(Aggregate.RATIO, courtesy_rows),
-    "T04.satisfaction": Measure(Aggregate.RATIO, satisfaction_rows),
-    "T04.network_coverage": Measure(Aggregate.RATIO, network_coverage_rows),
-    "T05.limit_compression": Measure(Aggregate.RATIO, limit_compression_rows),
-    "T05.limit_days_compression": Measure(Aggregate.COMPLEMENT_RATIO, limit_days_rows),
-    "T05.actual_compression": Measure(Aggregate.COMPLEMENT_MEAN, actual_compression_rows),
-    "T05.original_limit_saving": Measure(Aggregate.COMPLEMENT_MEAN, original_limit_saving_rows),
-    "T05.in_center_rate": Measure(Aggregate.RATIO, in_center_rows),
-    "T06.agency_projects": Measure(Aggregate.COUNT, agency_project_rows),
-    "T06.agency_days": Measure(Aggregate.MEDIAN, agency_days_rows),
-    "T08.online_case_share": Measure(Aggregate.RATIO, online_case_rows),
-    "T08.online_item_share": Measure(Aggregate.RATIO, online_item_rows),
+    "T04.on_time_rate": Measure(Aggregate.RATIO, on_time_rows, months_from=CASES, clock=Clock.DUE),
+    "T04.one_time_notice_rate": _steady(Aggregate.RATIO, one_time_notice_rows, CASES),
+    "T03.courtesy_rating": _steady(Aggregate.RATIO, courtesy_rows, CASES),
+    "T04.satisfaction": _steady(Aggregate.RATIO, satisfaction_rows, CASES),
+    "T04.network_coverage": _steady(Aggregate.RATIO, network_coverage_rows),
+    "T05.limit_compression": _steady(Aggregate.RATIO, limit_compression_rows, ITEMS),
+    "T05.limit_days_compression": _steady(Aggregate.COMPLEMENT_RATIO, limit_days_rows, ITEMS),
+    "T05.actual_compression": Measure(Aggregate.COMPLEMENT_MEAN, actual_compression_rows, months_from=CASES,
+                                      baseline=baseline_window, clock=Clock.NONE),
+    "T05.original_limit_saving": _steady(Aggregate.COMPLEMENT_MEAN, original_limit_saving_rows, CASES),
+    "T05.in_center_rate": _steady(Aggregate.RATIO, in_center_rows, ITEMS),
+    "T06.agency_projects": _steady(Aggregate.COUNT, agency_project_rows),
+    "T06.agency_days": _steady(Aggregate.MEDIAN, agency_days_rows),
+    "T08.online_case_share": _steady(Aggregate.RATIO, online_case_rows, CASES),
+    "T08.online_item_share": _steady(Aggregate.RATIO, online_item_rows, ITEMS),
 }
 """The service-centre measures, by indicator id."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
-from models.indicators.engine import Aggregate, Measure, Scope
+from models.indicators.engine import Aggregate, Clock, Measure, Scope
 from models.indicators.sql import days_between, local_date
 from models.procurement import Award, Procurement
 
@@ -139,11 +139,16 @@ def award_disclosure_rows(scope: Scope) -> Select[Any]:
     ).where(Award.published_at.is_not(None), AWARD_DATE_NOTE.is_(None), _in_period(Award.date, scope))
 
 
+AWARDS, PROCESSES = (Award.__tablename__,), (Procurement.__tablename__,)
+"""What a measure's rows come from one row of (an award's unit is its process's: a write to processes
+recomputes every month of the award measures)."""
 MEASURES: dict[str, Measure] = {
-    "T07.open_method_share": Measure(Aggregate.RATIO, open_method_share_rows),
-    "T07.single_bidder_rate": Measure(Aggregate.RATIO, single_bidder_rows),
-    "T07.few_bidders_rate": Measure(Aggregate.RATIO, few_bidders_rows),
-    "T07.short_tender_period_rate": Measure(Aggregate.RATIO, short_tender_period_rows),
-    "T14.award_disclosure_timeliness": Measure(Aggregate.RATIO, award_disclosure_rows),
+    "T07.open_method_share": Measure(Aggregate.RATIO, open_method_share_rows, months_from=AWARDS, clock=Clock.NONE),
+    "T07.single_bidder_rate": Measure(Aggregate.RATIO, single_bidder_rows, months_from=PROCESSES, clock=Clock.NONE),
+    "T07.few_bidders_rate": Measure(Aggregate.RATIO, few_bidders_rows, months_from=PROCESSES, clock=Clock.NONE),
+    "T07.short_tender_period_rate": Measure(Aggregate.RATIO, short_tender_period_rows, months_from=PROCESSES,
+                                            clock=Clock.NONE),
+    "T14.award_disclosure_timeliness": Measure(Aggregate.RATIO, award_disclosure_rows, months_from=AWARDS,
+                                               clock=Clock.NONE),
 }
 """The tender measures, by indicator id."""
