@@ -288,6 +288,10 @@ def stored(rows: int, replaced: int, periods: Sequence[str] = (), replaced_perio
     return text + "；这些期间此前没有上报过数据"
 
 
+def dated_periods(periods: Sequence[str]) -> str:
+    return f"按各行日期分属 {len(periods)} 个期间：{'、'.join(periods)}；提交后替换本单位这些期间先前上报的数据，其他期间不变"
+
+
 def rejected(count: int) -> str:
     return f"文件没有入库：发现 {count} 个问题，改正后请重新上传"
 

@@ -116,8 +116,11 @@ def test_the_inbox_takes_a_running_sheet_named_without_a_period(store: Store, re
 def test_the_upload_page_takes_a_running_sheet_by_default(app_store: Store, registry: Registry):  # noqa: F811
     at = choose(upload_page("dsz"), period=None)
     assert at.selectbox(key="uploads.period.month").value == "dates"
-    at = commit(attach(at, "running.xlsx", sample_xlsx(registry.upload_template("activities"), running_sheet()),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at = attach(at, "running.xlsx", sample_xlsx(registry.upload_template("activities"), running_sheet()),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert "按各行日期分属 5 个期间：2026-03、2026-04、2026-05、2026-06、2026-07；提交后替换本单位这些期间先前上报的数据，其他期间不变" in [
+        caption.value for caption in at.caption]
+    at = commit(at)
     assert messages(at, "success") == [
         "已入库：活动台账 · 东山镇 · 2026年3月、2026年4月、2026年5月、2026年6月、2026年7月，共 10 行。"]
     assert stored_periods(app_store) == dict.fromkeys(MONTHS, 2)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from collectors import upload_problems as say
 from collectors.errors import UserError
 from collectors.registry import Registry
 from collectors.template_files import blank_csv, blank_xlsx
@@ -134,6 +135,8 @@ def _report(result: UploadResult, template: UploadTemplate, names: Mapping[str, 
         _verdict(result)
         return False
     st.success(t("uploads.valid", rows=len(result.rows)), icon=":material/check_circle:")
+    if result.period == DATED_PERIODS:
+        st.caption(say.dated_periods(result.periods))
     st.subheader(t("uploads.preview"))
     show_table(preview_frame(template, result.rows, names), hide_index=True)
     return True
