@@ -24,6 +24,7 @@ from zxcvbn import zxcvbn
 from models.audit import ACTOR_LENGTH, ADDRESS_LENGTH, AuditEntry, audit
 from models.base import Base, utcnow
 from models.campaign import Unit
+from models.sessions import Ended, end_sessions_of
 
 USERNAME_LENGTH = ACTOR_LENGTH
 MIN_PASSWORD_LENGTH = 8
@@ -187,6 +188,8 @@ def _existing(session: Session, username: str) -> User:
 def set_active(session: Session, actor: str, username: str, active: bool) -> User:
     user = _existing(session, username)
     user.active = active
+    if not active:
+        end_sessions_of(session, user.id, Ended.DISABLED)
     audit(session, actor, "user_enable" if active else "user_disable", username)
     return user
 
@@ -194,6 +197,7 @@ def set_active(session: Session, actor: str, username: str, active: bool) -> Use
 def reset_password(session: Session, actor: str, username: str, password: str) -> User:
     user = _existing(session, username)
     user.password_hash = _hashed(password, username, user.role)
+    end_sessions_of(session, user.id, Ended.PASSWORD_RESET)
     audit(session, actor, "password_reset", username)
     return user
 

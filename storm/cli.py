@@ -286,8 +286,8 @@ def _dashboard_command(port: int) -> list[str]:
     spec = find_spec("dashboard")
     if spec is None or spec.origin is None:
         raise UserError("the dashboard package is not installed; run pip install -e . first")
-    app_file = Path(spec.origin).parent / "app.py"
-    return [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
+    server_file = Path(spec.origin).parent / "server.py"
+    return [sys.executable, "-m", "streamlit", "run", str(server_file), "--server.headless=true",
             f"--server.port={port}", "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer",
             "--client.showErrorDetails=none"]
 

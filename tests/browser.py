@@ -9,11 +9,14 @@ Screenshots go to ``artifacts/screenshots/`` (CI keeps that folder; git ignores 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "app.py"
+SERVER = ROOT / "dashboard" / "server.py"
+"""The app as served: with the route that sets the sign-in cookie."""
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,6 +53,12 @@ HALL_SCREEN = {"width": 1920, "height": 1080}
 SCREEN_SECONDS = 6
 """The display screen's rotation period on the test dashboard (storm.toml)."""
 UNIT_ACCOUNT = ("dsz", "东山镇密码123")
+SSO_ACCOUNT = ("dsz", "idp-dsz-password")
+"""The unit account's user at the identity provider (the claim ``sub`` is the storm user name)."""
+SSO_STRANGER = ("stranger", "idp-stranger-password")
+"""A user the identity provider knows and storm does not."""
+SSO_CLIENT = ("demo-client", "demo-secret")
+"""The client ``nanoidp init`` registers."""
 IN_CI = os.environ.get("CI") == "true"
 SERVER_START_SECONDS = 60
 TIMEOUT_MS = 30_000
@@ -122,46 +132,105 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def dashboard(chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    """``streamlit run dashboard/app.py`` on a free port, on the prepared store, until the session ends."""
+    """``streamlit run dashboard/server.py`` on a free port, on the prepared store, until the session ends.
+
+    Guests may not view (``[dashboard] guests = false``): every page starts at the login form."""
     folder = tmp_path_factory.mktemp("browser")
     store_url, year = _prepared_store(folder)
-    (folder / "storm.toml").write_text(f"[dashboard]\nscreen_seconds = {SCREEN_SECONDS}\n", encoding="utf-8")
-    port = _free_port()
+    (folder / "storm.toml").write_text(f"[dashboard]\nscreen_seconds = {SCREEN_SECONDS}\nguests = false\n",
+                                       encoding="utf-8")
+    with _dashboard_server(folder, store_url) as url:
+        yield Dashboard(url, store_url, year)
+
+
+@contextmanager
+def _dashboard_server(folder: Path, store_url: str, port: int | None = None) -> Iterator[str]:
+    """The dashboard served from ``folder`` (its storm.toml and .streamlit/) on the store: its address."""
+    port = port or _free_port()
     env = {**os.environ, "STORM_DATABASE_URL": store_url}
     env.pop("STORM_CONFIG", None)
-    log = (folder / "streamlit.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, server, folder / "streamlit.log")
-        yield Dashboard(url, store_url, year)
-    finally:
-        server.terminate()
+    command = [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.headless=true",
+               f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+               "--server.fileWatcherType=none"]
+    with _running(command, folder, env, f"{url}/_stcore/health", "streamlit"):
+        yield url
+
+
+@contextmanager
+def _running(command: list[str], folder: Path, env: dict[str, str], ready: str, name: str) -> Iterator[None]:
+    """``command`` running in ``folder`` (its output in ``folder/name.log``) once ``ready`` answers 200."""
+    log_path = folder / f"{name}.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            _wait_ready(ready, server, log_path, name)
+            yield
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path, name: str) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text(errors='replace')}")
+            pytest.fail(f"{name} exited with {server.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+            if requests.get(url, timeout=2).status_code == 200:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.2)
     output = log.read_text(errors="replace")
-    pytest.fail(f"streamlit did not answer at {url} within {SERVER_START_SECONDS} s:\n{output}")
+    pytest.fail(f"{name} did not answer at {url} within {SERVER_START_SECONDS} s:\n{output}")
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real OIDC provider (nanoidp) on a free port that knows the unit account's user and a stranger: its issuer."""
+    nanoidp = shutil.which("nanoidp", path=str(Path(sys.executable).parent))
+    if nanoidp is None:
+        missing("nanoidp (pip install -e '.[test]')")
+    import yaml  # nanoidp's own dependency
+
+    folder = tmp_path_factory.mktemp("idp")
+    subprocess.run([nanoidp, "init", str(folder / "config")], check=True, capture_output=True, timeout=60)
+    port = _free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    settings_file, users_file = folder / "config" / "settings.yaml", folder / "config" / "users.yaml"
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    settings["server"]["port"] = port
+    settings["oauth"]["issuer"] = issuer
+    settings_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    users = yaml.safe_load(users_file.read_text(encoding="utf-8"))
+    for name, password in (SSO_ACCOUNT, SSO_STRANGER):
+        users["users"][name] = {"password": password, "email": f"{name}@example.org", "roles": ["USER"],
+                                "tenant": "default"}
+    users_file.write_text(yaml.safe_dump(users, allow_unicode=True), encoding="utf-8")
+    command = [nanoidp, "--config", str(folder / "config"), "--port", str(port)]
+    with _running(command, folder, dict(os.environ), f"{issuer}/.well-known/openid-configuration", "nanoidp"):
+        yield issuer
+
+
+@pytest.fixture(scope="session")
+def sso_dashboard(dashboard: Dashboard, identity_provider: str,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The dashboard on the same store with single sign-on through the identity provider (the claim ``sub``)."""
+    folder = tmp_path_factory.mktemp("sso")
+    (folder / "storm.toml").write_text('[dashboard]\nguests = false\nsso_claim = "sub"\n', encoding="utf-8")
+    port = _free_port()
+    (folder / ".streamlit").mkdir()
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        f'[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\ncookie_secret = "{secrets.token_hex(32)}"\n'
+        f'client_id = "{SSO_CLIENT[0]}"\nclient_secret = "{SSO_CLIENT[1]}"\n'
+        f'server_metadata_url = "{identity_provider}/.well-known/openid-configuration"\n', encoding="utf-8")
+    with _dashboard_server(folder, dashboard.store_url, port) as url:
+        yield Dashboard(url, dashboard.store_url, dashboard.year)
 
 
 def _session(chromium: Browser, url: str, viewport: dict[str, int]) -> Iterator[Page]:
@@ -220,7 +289,7 @@ def log_in(page: Page, username: str = UNIT_ACCOUNT[0], password: str = UNIT_ACC
 
 
 def go(page: Page, title: str, expect: str | None = None) -> None:
-    """Open a page through the sidebar navigation (a reload would start a new, logged-out session)."""
+    """Open a page through the sidebar navigation."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")')
     settled(page, expect)

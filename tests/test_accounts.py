@@ -1,14 +1,14 @@
 """Local accounts: Argon2 hashes, password strength, roles, logins throttled by account and by address,
-no user-name enumeration by timing, an audit trail; and `storm user`."""
+no user-name enumeration by timing, an audit trail; sign-in sessions (hashed tokens, a one-time code,
+expiry, ended by logout, disabling and a password reset); and `storm user`."""
 
 from __future__ import annotations
 
 import datetime as dt
-
-import pytest
 import statistics
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from models.accounts import (
@@ -28,6 +28,17 @@ from models.accounts import (
     set_active,
 )
 from models.audit import AuditEntry, audit
+from models.base import utcnow
+from models.sessions import (
+    Ended,
+    Method,
+    SignInSession,
+    claim_handoff,
+    digest,
+    end_session,
+    session_of_token,
+    start_session,
+)
 from tests.test_cli import assert_clean_error, storm
 
 
@@ -265,3 +276,60 @@ def test_storm_user_commands(tmp_path):
     reset = ("user", "reset-password", "dsz", "--password-stdin")
     assert_clean_error(storm(*reset, cwd=tmp_path, env=env, input="password1\n"), "too easy to guess")
 
+
+
+# --- sign-in sessions -----------------------------------------------------------------------
+
+
+def test_a_session_keeps_only_hashes_and_trades_its_code_once_for_a_token(store):
+    with store.begin() as session:
+        user = add_user(session, "admin", "boss", "leader-pass-1", "leader")
+        session.flush()
+        signin, code = start_session(session, user.id, Method.PASSWORD, dt.timedelta(hours=12), "10.0.0.7")
+        assert signin.handoff_hash == digest(code) and code not in signin.handoff_hash and signin.token_hash is None
+    with store.begin() as session:
+        token, claimed = claim_handoff(session, code)
+        assert claimed.id == signin.id and claimed.token_hash == digest(token) and claimed.handoff_hash is None
+        assert claim_handoff(session, code) is None, "a code works once"
+    with store.begin() as session:
+        found = session_of_token(session, token)
+        assert found.id == signin.id and found.live() and found.address == "10.0.0.7"
+        assert found.expires_at - found.created_at == dt.timedelta(hours=12)
+        assert not found.live(found.expires_at), "over at its expiry"
+        assert session_of_token(session, "not-a-token") is None
+
+
+def test_a_late_code_buys_nothing(store):
+    with store.begin() as session:
+        user = add_user(session, "admin", "boss", "leader-pass-1", "leader")
+        session.flush()
+        signin, code = start_session(session, user.id, Method.SSO, dt.timedelta(hours=1))
+        signin.handoff_until = utcnow() - dt.timedelta(seconds=1)
+    with store.begin() as session:
+        assert claim_handoff(session, code) is None
+
+
+def test_logout_ends_one_session_disabling_and_a_reset_end_all_of_the_account(store):
+    with store.begin() as session:
+        boss = add_user(session, "admin", "boss", "leader-pass-1", "leader")
+        root = add_user(session, "admin", "root", "admin-pass-1-long-enough", "admin")
+        session.flush()
+        ids = {name: [start_session(session, user.id, Method.PASSWORD, dt.timedelta(hours=1))[0].id for _ in range(3)]
+               for name, user in (("boss", boss), ("root", root))}
+
+    def ended() -> dict[int, str | None]:
+        with store.begin() as session:
+            return {s.id: s.ended_reason for s in session.scalars(select(SignInSession))}
+
+    with store.begin() as session:
+        end_session(session, ids["boss"][0], Ended.LOGOUT)
+    assert [ended()[i] for i in ids["boss"]] == ["logout", None, None]
+    with store.begin() as session:
+        reset_password(session, "admin", "boss", "另一个新密码456")
+    assert [ended()[i] for i in ids["boss"]] == ["logout", "password_reset", "password_reset"]
+    with store.begin() as session:
+        set_active(session, "admin", "root", False)
+    assert [ended()[i] for i in ids["root"]] == ["disabled"] * 3
+    with store.begin() as session:
+        set_active(session, "admin", "root", True)
+    assert [ended()[i] for i in ids["root"]] == ["disabled"] * 3, "enabling again revives none"

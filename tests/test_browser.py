@@ -1,38 +1,51 @@
 """The dashboard in a real headless Chromium: a unit logs in, uploads a ledger, reads the report and
 commits it; the display screen turns; screenshots of the login, the overview, an action page, the units
-page, the upload page and the display screen (the overview, a task page and the screen at 1920×1080)."""
+page, the upload page and the display screen (the overview, a task page and the screen at 1920×1080).
+Signing in: a sign-in survives a reload and a new tab, a logout in one tab ends the other, a link opened
+signed out lands on its page and filters after the sign-in, and single sign-on through a real OIDC
+provider (nanoidp) started by the test."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from collectors.registry import Registry
+from dashboard import auth
 from dashboard.upload_forms import period_choices
 from models.store import open_store
 from models.uploads import UploadedFile
 from tests.browser import (  # noqa: F401 (fixtures)
     SCREEN_SECONDS,
+    SSO_ACCOUNT,
+    SSO_STRANGER,
+    TIMEOUT_MS,
+    VIEWPORT,
     Dashboard,
     chromium,
     dashboard,
     go,
     hall_page,
+    identity_provider,
     log_in,
     page,
     rendered,
     settled,
     shoot,
+    sso_dashboard,
 )
 from tests.upload_samples import SAMPLES, csv_file, stored_rows, text_table
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page  # imported by the fixture, so that a missing package skips
+    from playwright.sync_api import Browser, BrowserContext, Page  # imported by the fixture: a missing package skips
 
 pytestmark = pytest.mark.browser
 
@@ -185,3 +198,142 @@ def test_the_display_screen_turns_and_is_dark(hall_page: Page, dashboard: Dashbo
     assert view_title(hall_page) != first
     hall_page.wait_for_timeout(500)
     shoot(hall_page, "screen-next-view-1920x1080")
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+SIDEBAR = '[data-testid="stSidebar"]'
+LOGIN_FORM = '[data-testid="stForm"]'
+SIGNED_IN = "已登录：东山镇党政办"
+
+
+def session_cookie(context: BrowserContext) -> dict:
+    """The sign-in cookie, once the tab has traded its code for it."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [cookie for cookie in context.cookies() if cookie["name"] == auth.COOKIE]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("no sign-in cookie")
+
+
+def signed_in(tab: Page) -> bool:
+    return SIGNED_IN in tab.locator(SIDEBAR).inner_text() if tab.locator(SIDEBAR).count() else False
+
+
+def at_login_form(tab: Page) -> bool:
+    return tab.get_by_label("用户名").count() == 1 and tab.locator('[data-testid="stSidebarNav"]').count() == 0
+
+
+def no_page_not_found(tab: Page) -> None:
+    assert tab.get_by_text("Page not found").count() == 0
+    assert tab.locator('[role="dialog"]').count() == 0
+
+
+def open_tab(context: BrowserContext, url: str) -> Page:
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(url)
+    settled(tab)
+    return tab
+
+
+@pytest.fixture
+def browser_context(chromium: Browser) -> Iterator[BrowserContext]:  # noqa: F811
+    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+    yield context
+    context.close()
+
+
+def test_a_sign_in_lasts_through_a_reload_and_a_new_tab(browser_context: BrowserContext,
+                                                         dashboard: Dashboard) -> None:  # noqa: F811
+    tab = open_tab(browser_context, dashboard.url)
+    log_in(tab)
+    cookie = session_cookie(tab.context)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 11 * 3600
+    assert tab.evaluate("document.cookie").find(auth.COOKIE) == -1, "no script of the page can read it"
+    tab.reload()
+    settled(tab, '[data-testid="stSidebarNav"]')
+    assert signed_in(tab)
+    shoot(tab, "signed-in-after-reload")
+    new = open_tab(tab.context, f"{dashboard.url}/units")
+    settled(new, '[data-testid="stSidebarNav"]')
+    assert signed_in(new) and new.locator('[data-testid="stMain"] h1').first.inner_text().startswith("单位")
+    no_page_not_found(new)
+    shoot(new, "signed-in-new-tab")
+
+
+def test_a_logout_in_one_tab_ends_the_other(browser_context: BrowserContext, dashboard: Dashboard) -> None:  # noqa: F811
+    tab = open_tab(browser_context, dashboard.url)
+    log_in(tab)
+    session_cookie(tab.context)
+    other = open_tab(tab.context, dashboard.url)
+    settled(other, '[data-testid="stSidebarNav"]')
+    assert signed_in(other)
+    tab.get_by_role("button", name="退出登录").click()
+    tab.wait_for_selector(LOGIN_FORM)
+    settled(tab)
+    assert at_login_form(tab)
+    other.locator('[data-testid="stSidebarNav"] a', has_text="单位").first.click()
+    other.wait_for_selector(LOGIN_FORM)
+    settled(other)
+    assert at_login_form(other) and not signed_in(other)
+    shoot(other, "logged-out-in-the-other-tab")
+    other.reload()
+    settled(other, LOGIN_FORM)
+    assert at_login_form(other)
+    no_page_not_found(other)
+
+
+def test_a_link_opened_signed_out_lands_on_its_page_and_filters(browser_context: BrowserContext,
+                                                                 dashboard: Dashboard) -> None:  # noqa: F811
+    link = f"{dashboard.url}/complaints?unit=dsz&from={dashboard.year}-03-01"
+    tab = open_tab(browser_context, link)
+    settled(tab, LOGIN_FORM)
+    assert at_login_form(tab)
+    no_page_not_found(tab)
+    shoot(tab, "deep-link-login")
+    log_in(tab)
+    settled(tab, '[data-testid="stSelectbox"]')
+    address = urlsplit(tab.url)
+    assert address.path == "/complaints"
+    assert parse_qs(address.query) == {"unit": ["dsz"], "from": [f"{dashboard.year}-03-01"]}
+    assert tab.get_by_role("combobox", name="单位").input_value() == "东山镇"
+    shoot(tab, "deep-link-after-sign-in")
+
+
+def sso_sign_in(browser_context: BrowserContext, url: str, account: tuple[str, str]) -> Page:
+    """Open the dashboard, choose single sign-on and log in on the identity provider's own tab."""
+    tab = open_tab(browser_context, url)
+    tab.get_by_role("button", name="统一身份认证登录").click()
+    tab.wait_for_selector("input[name=username]")
+    tab.fill("input[name=username]", account[0])
+    tab.fill("input[name=password]", account[1])
+    tab.locator("form button[type=submit]").first.click()
+    tab.wait_for_url(f"{url}/**")
+    settled(tab)
+    return tab
+
+
+def test_single_sign_on_through_a_real_identity_provider(browser_context: BrowserContext,
+                                                         sso_dashboard: Dashboard) -> None:  # noqa: F811
+    tab = sso_sign_in(browser_context, sso_dashboard.url, SSO_ACCOUNT)
+    settled(tab, '[data-testid="stSidebarNav"]')
+    assert signed_in(tab)
+    session_cookie(browser_context)
+    shoot(tab, "signed-in-through-sso")
+    tab.reload()
+    settled(tab, '[data-testid="stSidebarNav"]')
+    assert signed_in(tab)
+
+
+def test_single_sign_on_of_an_identity_without_an_account_is_refused_in_chinese(
+    browser_context: BrowserContext, sso_dashboard: Dashboard  # noqa: F811
+) -> None:
+    tab = sso_sign_in(browser_context, sso_dashboard.url, SSO_STRANGER)
+    tab.wait_for_selector('[data-testid="stAlert"]')
+    text = tab.locator('[data-testid="stMain"]').inner_text()
+    assert f"统一身份认证账号“{SSO_STRANGER[0]}”未在本系统开通" in text
+    assert at_login_form(tab)
+    shoot(tab, "sso-refused")

@@ -1,19 +1,29 @@
-"""The dashboard's accounts: open without any, a login with them, throttling, roles and their pages,
+"""The dashboard's accounts: guests as a setting, a login, sessions that last (the cookie's token issued,
+validated, expired, ended by logout, disabling and a password reset), throttling, roles and their pages,
 the audit log and user management pages, all through Streamlit's AppTest."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import json
+import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from starlette.requests import Request
+from starlette.responses import Response
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth, routes
-from models.accounts import MAX_FAILURES, User, add_user, authenticate, set_active
+from dashboard import auth, routes, session_cookie
+from models.accounts import MAX_FAILURES, User, add_user, authenticate, reset_password, set_active
 from models.audit import AuditEntry
+from models.base import utcnow
 from models.runs import CollectorRun
+from models.sessions import SignInSession
 from models.store import Store, open_store
 from tests.test_dashboard import APP, app_url, chinese, empty_app_url, texts  # noqa: F401 (fixtures)
 
@@ -46,9 +56,16 @@ def accounts_url(empty_app_url: str) -> str:  # noqa: F811
 
 
 @pytest.fixture
-def app_store(accounts_url: str) -> Iterator[Store]:
-    """The app's store, to look at what the pages did."""
-    store = open_store(accounts_url)
+def closed(accounts_url: str) -> str:
+    """The accounts' store, with ``[dashboard] guests = false`` in storm.toml: a login comes first."""
+    Path("storm.toml").write_text("[dashboard]\nguests = false\n", encoding="utf-8")
+    return accounts_url
+
+
+@pytest.fixture
+def app_store(closed: str) -> Iterator[Store]:
+    """The app's store (a login first), to look at what the pages did."""
+    store = open_store(closed)
     yield store
     store.dispose()
 
@@ -100,22 +117,36 @@ def audit_log(store: Store) -> list[tuple[str, str, bool]]:
 # --- no account: an open demo ---------------------------------------------------------------
 
 
-def test_without_accounts_everything_is_open_with_a_banner(empty_app_url: str) -> None:  # noqa: F811
+def test_without_accounts_guests_view_without_a_developer_banner(empty_app_url: str) -> None:  # noqa: F811
     at = ok(fresh().run())
     assert not is_login_page(at)
     assert at.title[0].value == TITLES[routes.OVERVIEW]
-    assert "尚未创建账户：任何人可查看；用 `storm user add` 创建账户" in [info.value for info in at.info]
+    assert "storm user add" not in texts(at) and not at.info
     for page in VIEW_PAGES:
         assert open_page(at, page).title[0].value == TITLES[page]
-    for page in [routes.UPLOADS, *ADMIN_PAGES]:  # a guest views; nobody uploads or manages without accounts
-        assert open_page(at, page) is None
-    assert not at.sidebar.button
+    assert not at.sidebar.button and not at.text_input, "no login form while no account exists"
+
+
+def test_guests_still_view_once_accounts_exist_and_find_the_login_form_aside(accounts_url: str) -> None:
+    at = ok(fresh().run())
+    assert at.title[0].value == TITLES[routes.OVERVIEW]
+    assert {"login.username", "login.password"} <= {widget.key for widget in at.sidebar.text_input}
+    at = login(at, "boss", PASSWORDS["boss"])
+    assert at.title[0].value == TITLES[routes.OVERVIEW]
+    assert "已登录：**boss**" in [element.value for element in at.sidebar.markdown]
+
+
+def test_without_guests_a_store_without_accounts_asks_for_one(empty_app_url: str) -> None:  # noqa: F811
+    Path("storm.toml").write_text("[dashboard]\nguests = false\n", encoding="utf-8")
+    at = ok(fresh().run())
+    assert is_login_page(at)
+    assert "尚未创建任何账户，请管理员先创建账户。" in [caption.value for caption in at.caption]
 
 
 # --- logging in and out ---------------------------------------------------------------------
 
 
-def test_with_accounts_a_login_comes_first(accounts_url: str) -> None:
+def test_without_guests_a_login_comes_first(closed: str) -> None:
     at = ok(fresh().run())
     assert is_login_page(at)
     assert "区机关效能风暴行动" not in texts(at)
@@ -174,7 +205,7 @@ def test_the_client_address(headers: dict[str, str], peer: str | None, proxies: 
     assert auth.client_address(headers, peer, {"trusted_proxies": proxies}) == address
 
 
-def test_an_empty_form_asks_for_both(accounts_url: str) -> None:
+def test_an_empty_form_asks_for_both(closed: str) -> None:
     at = login(ok(fresh().run()), "", "")
     assert [error.value for error in at.error] == ["请输入用户名和密码"]
 
@@ -189,6 +220,161 @@ def test_a_disabled_account_is_logged_out_at_once(app_store: Store) -> None:
     assert [warning.value for warning in at.warning] == ["账号已停用或已删除，已退出登录"]
     assert auth.USERNAME_KEY not in at.session_state
     assert [error.value for error in login(at, "dsz", PASSWORDS["dsz"]).error] == [LOGIN_FAILED]
+
+
+# --- sessions that last ---------------------------------------------------------------------
+
+
+def handoff_code(at: AppTest) -> str:
+    """The one-time code the signed-in page posts to the cookie route (from its script)."""
+    scripts = [html.proto.body for html in at.get("html") if auth.SESSION_ROUTE in html.proto.body]
+    assert len(scripts) == 1, "the page trades its code once, right after signing in"
+    return re.search(rf'\\"{auth.HANDOFF_FIELD}\\": \\"([^"\\\\]+)\\"', scripts[0]).group(1)
+
+
+def post_handoff(code: str, scheme: str = "http") -> Response:
+    """What the cookie route answers to ``code``."""
+    body = json.dumps({auth.HANDOFF_FIELD: code}).encode()
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": auth.SESSION_ROUTE, "headers": [], "scheme": scheme,
+             "server": ("127.0.0.1", 8501), "query_string": b""}
+    return asyncio.run(session_cookie.session_cookie(Request(scope, receive)))
+
+
+def signed_in_cookie(username: str, scheme: str = "http") -> tuple[str, str]:
+    """Log ``username`` in and trade the page's code: the cookie's token and the whole Set-Cookie header."""
+    at = login(ok(fresh().run()), username, PASSWORDS[username])
+    answer = post_handoff(handoff_code(at), scheme)
+    assert answer.status_code == 204
+    header = answer.headers["set-cookie"]
+    return re.match(rf"{auth.COOKIE}=([^;]+);", header).group(1), header
+
+
+def new_tab(monkeypatch: pytest.MonkeyPatch, token: str | None) -> AppTest:
+    """A new tab (a new Streamlit session) of a browser holding ``token`` in its cookie."""
+    monkeypatch.setattr(auth, "_cookie_token", lambda: token)
+    return ok(fresh().run())
+
+
+def signed_in_as(at: AppTest) -> str | None:
+    names = [element.value for element in at.sidebar.markdown if element.value.startswith("已登录")]
+    return names[0] if names else None
+
+
+def test_the_cookie_is_httponly_strict_and_its_code_works_once(app_store: Store) -> None:
+    at = login(ok(fresh().run()), "boss", PASSWORDS["boss"])
+    code = handoff_code(at)
+    assert not [html for html in ok(at.run()).get("html") if auth.SESSION_ROUTE in html.proto.body], "once"
+    answer = post_handoff(code)
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 204 and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" not in cookie and "Path=/" in cookie
+    assert 12 * 3600 - 60 <= int(re.search(r"Max-Age=(\d+)", cookie).group(1)) <= 12 * 3600
+    assert post_handoff(code).status_code == 403, "a code is good for one use"
+    assert "set-cookie" not in post_handoff("made-up").headers
+    with app_store.begin() as session:
+        signin = session.scalars(select(SignInSession)).one()
+    token = re.match(rf"{auth.COOKIE}=([^;]+);", cookie).group(1)
+    assert token not in {signin.token_hash, signin.handoff_hash} and signin.handoff_hash is None, "hashes only"
+    assert "Secure" in signed_in_cookie("root", scheme="https")[1]
+
+
+def test_a_code_not_traded_within_a_minute_is_void(app_store: Store) -> None:
+    code = handoff_code(login(ok(fresh().run()), "boss", PASSWORDS["boss"]))
+    with app_store.begin() as session:
+        session.execute(update(SignInSession).values(handoff_until=utcnow() - dt.timedelta(seconds=1)))
+    assert post_handoff(code).status_code == 403
+
+
+def test_the_cookie_signs_a_new_tab_in_and_a_logout_ends_every_tab(
+    app_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token, _ = signed_in_cookie("boss")
+    first, second = new_tab(monkeypatch, token), new_tab(monkeypatch, token)
+    assert signed_in_as(first) == signed_in_as(second) == "已登录：**boss**"
+    first.sidebar.button(key="auth.logout").click()
+    assert is_login_page(ok(first.run()))
+    second = ok(second.run())
+    assert is_login_page(second) and not second.warning, "ended by the logout in the other tab, without alarm"
+    assert is_login_page(new_tab(monkeypatch, token)), "and a reload stays signed out"
+    assert [action for _, action, _ in audit_log(app_store)] == ["login", "logout"]
+
+
+def test_a_session_lasts_session_hours_then_expires(app_store: Store,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("storm.toml").write_text("[dashboard]\nguests = false\nsession_hours = 2\n", encoding="utf-8")
+    token, cookie = signed_in_cookie("boss")
+    assert 2 * 3600 - 60 <= int(re.search(r"Max-Age=(\d+)", cookie).group(1)) <= 2 * 3600
+    tab = new_tab(monkeypatch, token)
+    assert signed_in_as(tab)
+    with app_store.begin() as session:
+        session.execute(update(SignInSession).values(expires_at=utcnow() - dt.timedelta(seconds=1)))
+    tab = ok(tab.run())
+    assert is_login_page(tab) and [warning.value for warning in tab.warning] == ["登录已过期，请重新登录"]
+    tab = new_tab(monkeypatch, token)
+    assert is_login_page(tab) and [warning.value for warning in tab.warning] == ["登录已过期，请重新登录"]
+
+
+@pytest.mark.parametrize(("change", "notice"), [
+    (lambda session: set_active(session, "root", "boss", False), "账号已停用或已删除，已退出登录"),
+    (lambda session: reset_password(session, "root", "boss", "另一个新密码456"), "密码已重置，请用新密码重新登录"),
+])
+def test_disabling_or_a_password_reset_ends_every_session_of_the_account(
+    app_store: Store, monkeypatch: pytest.MonkeyPatch, change, notice: str
+) -> None:
+    tokens = [signed_in_cookie("boss")[0] for _ in range(2)]  # two browsers
+    other = signed_in_cookie("root")[0]
+    tabs = [new_tab(monkeypatch, token) for token in tokens]
+    assert all(signed_in_as(tab) == "已登录：**boss**" for tab in tabs)
+    with app_store.begin() as session:
+        change(session)
+    for tab in tabs:
+        tab = ok(tab.run())
+        assert is_login_page(tab) and [warning.value for warning in tab.warning] == [notice]
+    assert all(is_login_page(new_tab(monkeypatch, token)) for token in tokens)
+    assert signed_in_as(new_tab(monkeypatch, other)) == "已登录：**root**", "other accounts keep theirs"
+
+
+# --- single sign-on (st.user as st.login leaves it; the real provider is in test_browser_sign_in) ---------
+
+
+def signed_on(claims: dict[str, object], issued: dt.datetime | None = None) -> AppTest:
+    """A new tab of a browser the identity provider signed in with ``claims`` (at ``issued``: now)."""
+    at = fresh()
+    at.user = {"is_logged_in": True, "iat": int((issued or utcnow()).timestamp()), **claims}
+    return ok(at.run())
+
+
+def test_single_sign_on_maps_the_claim_to_an_account_and_its_role(app_store: Store) -> None:
+    at = signed_on({"preferred_username": "dsz", "email": "dsz@example.org"})
+    assert signed_in_as(at) == "已登录：**dsz**" and "单位 · 东山镇" in [c.value for c in at.sidebar.caption]
+    assert post_handoff(handoff_code(at)).status_code == 204, "a session like a password sign-in"
+    assert open_page(at, routes.UPLOADS) is not None and open_page(at, routes.USERS) is None
+    Path("storm.toml").write_text('[dashboard]\nguests = false\nsso_claim = "email"\n', encoding="utf-8")
+    assert is_login_page(signed_on({"preferred_username": "dsz", "email": "dsz@example.org"}))
+    with app_store.begin() as session:
+        entries = session.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.ok)
+                                  .where(AuditEntry.actor != "setup").order_by(AuditEntry.id)).all()
+    assert [tuple(entry) for entry in entries] == [("dsz", "login", True),
+                                                   ("dsz@example.org", "sso_refused", False)]
+
+
+@pytest.mark.parametrize("username", ["stranger", "dsz"])
+def test_single_sign_on_without_an_active_account_is_refused_in_chinese(app_store: Store, username: str) -> None:
+    with app_store.begin() as session:
+        set_active(session, "root", "dsz", False)
+    at = signed_on({"preferred_username": username})
+    assert is_login_page(at)
+    assert [error.value for error in at.error] == [f"统一身份认证账号“{username}”未在本系统开通，请联系管理员开通后再登录。"]
+    assert at.button(key="login.sso_other")
+
+
+def test_an_identity_older_than_session_hours_has_to_sign_in_at_the_provider_again(app_store: Store) -> None:
+    at = signed_on({"preferred_username": "dsz"}, issued=utcnow() - dt.timedelta(hours=12, minutes=1))
+    assert is_login_page(at) and not at.error
 
 
 # --- what each role may open ----------------------------------------------------------------
@@ -238,7 +424,8 @@ def test_a_role_taken_away_closes_the_page_at_once(app_store: Store) -> None:
     with app_store.begin() as session:
         session.execute(update(User).where(User.username == "root").values(role="leader"))
     at = ok(at.run())
-    assert at.title[0].value != TITLES[routes.AUDIT]
+    assert not [title for title in at.title if title.value == TITLES[routes.AUDIT]]
+    assert [error.value for error in at.error] == ["无权限：您的账号不能打开本页面。"], "at the same address"
     assert "登录失败" not in texts(at)
 
 
