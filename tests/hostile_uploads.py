@@ -11,6 +11,7 @@ import io
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -38,13 +39,24 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-Row = tuple[int, Sequence[str | int | float | None]]
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell, with the value Excel saved for it (None: saved without one, as programs do)."""
+
+    text: str
+    value: float | None = None
+
+
+Row = tuple[int, Sequence[str | float | Formula | None]]
 """A row of a written sheet: its number in Excel and its cells from column A."""
 
 
-def _cell(reference: str, value: str | float | None, strings: dict[str, int]) -> str:
+def _cell(reference: str, value: str | float | Formula | None, strings: dict[str, int]) -> str:
     if value is None:
         return ""
+    if isinstance(value, Formula):
+        cached = "" if value.value is None else f"<v>{value.value}</v>"
+        return f'<c r="{reference}"><f>{escape(value.text)}</f>{cached}</c>'
     if isinstance(value, str):
         index = strings.setdefault(value, len(strings))
         return f'<c r="{reference}" t="s"><v>{index}</v></c>'
@@ -144,6 +156,13 @@ def second_sheet() -> bytes:
 def nul_in_a_cell() -> bytes:
     """A workbook whose 名称 holds a NUL character (Excel's escape ``_x0000_``), which PostgreSQL cannot store."""
     return raw_workbook({"Sheet1": [(1, HEADER), (2, [*GOOD[:3], "动员_x0000_会", 120, *GOOD[5:]])]})
+
+
+def formulas(cached: bool) -> bytes:
+    """参加人数 as ``=10*8`` and 通过人数 as ``=E2-8``, with the values Excel saves (80, 72) or without them."""
+    cells = [*GOOD[:2], "知识测试", "测试", Formula("10*8", 80 if cached else None),
+             Formula("E2-8", 72 if cached else None), "已完成"]
+    return raw_workbook({"Sheet1": [(1, HEADER), (2, cells)]})
 
 
 def count_cell(value: str) -> bytes:

@@ -21,6 +21,7 @@ from collectors.uploads import MAX_FILE_BYTES, MAX_ROWS, ingest
 from collectors.workbook import MAX_UNPACKED_BYTES
 from models.audit import AuditEntry
 from models.uploads import UploadedFile
+from tests.hostile_uploads import formulas
 from tests.upload_samples import SAMPLES, csv_file, ledger_snapshot, sample_xlsx, stored_rows, text_table, xlsx_file
 
 HEADER = ["单位", "日期", "类型", "名称", "参加人数", "通过人数", "状态", "备注"]
@@ -126,6 +127,9 @@ CASES = {
         lambda: activities(*({"名称": f"会议{i}"} for i in range(MAX_ROWS + 1))), [(None, None, "数据超过 10000 行的上限")]
     ),
     "formula cell": Case(formula_workbook, [(2, "参加人数", "是公式，但文件里没有保存它的计算结果")], filename="ledger.xlsx"),
+    "formulas saved without values": Case(lambda: formulas(cached=False),
+                                          [(2, "参加人数", "是公式，但文件里没有保存它的计算结果"),
+                                           (2, "通过人数", "是公式，但文件里没有保存它的计算结果")], filename="ledger.xlsx"),
     "a ZIP renamed .xlsx": Case(zip_named_xlsx, [(None, None, "不是有效的 Excel 工作簿")], filename="ledger.xlsx"),
     "a ZIP bomb": Case(zip_bomb, [(None, None, "工作簿解压后超过 105 MB")], filename="ledger.xlsx"),
     "text named .xlsx": Case(activities({}), [(None, None, "不是有效的 Excel 工作簿")], filename="ledger.xlsx"),
@@ -220,6 +224,8 @@ QUIRKS = {
     "a formula-like text cell is data": (activities({"备注": '=HYPERLINK("http://x","点")'}),
                                          {"note": '=HYPERLINK("http://x","点")'}),
     "XLSX serial, time, numbers in text columns": (quirk_workbook(), {"date": dt.date(2026, 6, 5), "passed": 100}),
+    "formulas saved with their values (as Excel saves them)": (formulas(cached=True),
+                                                              {"participants": 80, "passed": 72}),
 }
 
 
