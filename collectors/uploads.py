@@ -230,11 +230,14 @@ def ingest(
     """Validate an uploaded file and store all its rows, or none of them.
 
     ``unit`` is the uploading unit (code, name, short name or alias), ``period`` the
-    period the file is for as the template counts them (None: the current one).
+    period the file is for as the template counts them; None lets each row's date give its
+    period (a month or year ledger with a date column; otherwise the current period).
     ``actor`` is the account uploading; None is the command line's operator, acting as
     an admin, named ``via`` in the audit log. Works in the caller's transaction: the
     caller commits. Raises :class:`UploadError` for an unknown template, unit or period, after logging
-    the refused attempt (in a transaction of its own, which the caller's rollback does not undo).
+    the refused attempt (in a transaction of its own, which the caller's rollback does not undo),
+    and for rows the store refuses although they passed validation (the caller's rollback then
+    leaves nothing of the file).
     A stored file is also recorded as a run of :data:`UPLOADS_SOURCE` unless ``record_run``
     is False (the runner records the runs of the folder collector itself).
     """
