@@ -47,9 +47,10 @@ def kinds_line(alerts: list[Alert]) -> str:
                     for level, title, count in kind_counts(alerts, current_language()))
 
 
-def render_card(alert: Alert, campaign: CampaignView, titles: Mapping[str, str]) -> None:
-    """One alert as a bordered card: kind, unit and particulars, when it began, its source and its records."""
-    with st.container(border=True):
+def render_card(alert: Alert, campaign: CampaignView, titles: Mapping[str, str], key: str | None = None) -> None:
+    """One alert as a bordered card: kind, unit and particulars, when it began, its source and its records
+    (``key`` names the card's container for the page's style)."""
+    with st.container(border=True, key=key):
         title, line = alert_words(alert)
         color = LEVEL_COLORS[alert.level]
         st.markdown(f":{color}[{LEVEL_ICONS[alert.level]} **{title}**] · {line}")
@@ -68,7 +69,7 @@ def render_alerts(alerts: list[Alert], campaign: CampaignView, titles: Mapping[s
         return
     reds = sum(alert.level == Level.RED for alert in alerts)
     st.markdown(t("alerts.counts", red=number(reds), yellow=number(len(alerts) - reds)) + " · " + kinds_line(alerts))
-    for alert in alerts[:limit]:
-        render_card(alert, campaign, titles)
+    for number_of, alert in enumerate(alerts[:limit]):
+        render_card(alert, campaign, titles, key=f"alert_{number_of}")
     if len(alerts) > limit:
         st.page_link(routes.ALERTS, label=t("alerts.all", count=number(len(alerts))), icon=":material/arrow_forward:")

@@ -30,6 +30,25 @@ CROSS_CUTTING = "X"
 ALERTS_SHOWN = 5
 # The units panel that counts, per duty every unit owes, the units on time, late, overdue and pending.
 DUTIES_PANEL = "phase_duties"
+# On a phone the headline and action cards go two to a row, the provenance lines are left out and three alerts
+# shown, so that the headlines, the reds and the five actions fit in three screens.
+PHONE_STYLE = """<style>
+@media (max-width: 640px) {
+  .st-key-headlines [data-testid="stHorizontalBlock"], .st-key-actions [data-testid="stHorizontalBlock"] {
+    flex-flow: row wrap !important; gap: .5rem !important; }
+  .st-key-headlines [data-testid="stColumn"], .st-key-actions [data-testid="stColumn"] {
+    width: calc(50% - .25rem) !important; flex: 0 0 calc(50% - .25rem) !important; min-width: 0 !important; }
+  .st-key-headlines [data-testid="stCaptionContainer"], .st-key-alerts [data-testid="stCaptionContainer"] {
+    display: none; }
+  .st-key-headlines [data-testid="stMetricValue"] { font-size: 1.7rem; }
+  .st-key-headlines [data-testid="stMarkdownContainer"] p, .st-key-actions [data-testid="stMarkdownContainer"] p {
+    font-size: .85rem; }
+  .st-key-alerts [data-testid="stHorizontalBlock"], .st-key-actions [data-testid="stCaptionContainer"] { display: none; }
+  .st-key-alerts [data-testid="stVerticalBlock"] { gap: .5rem; }
+  .st-key-alert_3, .st-key-alert_4 { display: none; }
+  [data-testid="stMain"] h1 { font-size: 1.6rem; }
+}
+</style>"""
 
 
 def _headlines(campaign: CampaignView, situation: data.Situation, statuses: dict[str, CollectorStatus]) -> None:
@@ -151,9 +170,13 @@ statuses = data.statuses()
 situation = data.situation()
 st.title(campaign.name)
 st.caption(t("overview.subtitle", district=campaign.district, year=campaign.year))
-_headlines(campaign, situation, {status.name: status for status in statuses})
-_alerts(campaign, situation, reports, statuses)
-_action_cards(campaign, reports)
+st.html(PHONE_STYLE)
+with st.container(key="headlines"):
+    _headlines(campaign, situation, {status.name: status for status in statuses})
+with st.container(key="alerts"):
+    _alerts(campaign, situation, reports, statuses)
+with st.container(key="actions"):
+    _action_cards(campaign, reports)
 with st.expander(t("overview.phases"), icon=":material/event:"):
     _phases(campaign)
 with st.expander(t("overview.crosscutting"), icon=":material/checklist:"):
