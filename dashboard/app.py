@@ -1,11 +1,14 @@
 """The dashboard's entry point: it only routes (``streamlit run dashboard/app.py``).
 
-Who sees what (see :mod:`dashboard.auth`): without any account every visitor views the
-aggregate pages; with accounts a login comes first, then leaders view, units view and
-upload, admins also manage accounts and read the audit log. A display-screen account sees
+Who sees what (see :mod:`dashboard.auth`): guests (``[dashboard] guests``, on by default) view the
+aggregate pages, otherwise a login comes first; leaders view, units view and upload, admins also
+manage accounts and read the audit log. Every page's address leads somewhere for everyone: signed
+out to the login form, which keeps the address and its filters for after it; to a page the role may
+not open, to a refusal. A display-screen account sees
 only the display screen, which ``/?screen=1`` opens for anyone, without a login.
 """
 
+from collections.abc import Callable, Collection
 from functools import partial
 
 import streamlit as st
@@ -37,7 +40,8 @@ def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
     """The navigation of a viewer's role, by section; a section with no page for it is left out."""
     sections: dict[str, list[tuple[frozenset[str], st.Page]]] = {
         t("nav.overview"): [
-            (auth.VIEWERS, _page(routes.OVERVIEW, t("nav.overview"), "overview", ":material/dashboard:", True)),
+            (auth.VIEWERS,
+             _page(routes.OVERVIEW, t("nav.overview"), routes.OVERVIEW_URL, ":material/dashboard:", True)),
             (auth.VIEWERS, _page(routes.UNITS, t("nav.units"), routes.UNITS_URL, ":material/domain:")),
             (auth.VIEWERS, _page(routes.ALERTS, t("nav.alerts"), routes.ALERTS_URL, ":material/notifications:")),
             (frozenset({Role.LEADER, Role.ADMIN}),
@@ -68,6 +72,20 @@ def _pages(viewer: Viewer) -> dict[str, list[st.Page]]:
     return {name: pages for name, pages in shown.items() if pages}
 
 
+def _stand_ins(render: Callable[[], None], title: str, leave_out: Collection[str] = ()) -> list[st.Page]:
+    """``render`` at the address of every page but ``leave_out``, so that an opened link keeps its address
+    and filters instead of meeting Streamlit's "Page not found"."""
+    every = {page.url_path: page for role in (auth.GUEST, *Role)
+             for pages in _pages(Viewer(None, role)).values() for page in pages}
+    return [st.Page(render, title=title, url_path=url_path or routes.OVERVIEW_URL, default=not url_path,
+                    visibility="hidden")
+            for url_path in every if url_path not in leave_out]
+
+
+def _forbidden() -> None:
+    st.error(t("auth.forbidden"), icon=":material/lock:")
+
+
 def _only(page: st.Page) -> None:
     st.navigation([page], position="hidden").run()
 
@@ -91,13 +109,14 @@ else:
     if not check.ready:
         _only(st.Page(partial(setup_needed.render, check), title=t("setup.title"), url_path="setup", default=True))
     elif (viewer := auth.gate()) is None:
-        _only(st.Page(login.render, title=t("login.title"), url_path="login", default=True))
+        st.navigation(_stand_ins(login.render, t("login.title")), position="hidden").run()
     else:
         login.account_box(viewer)
-        if viewer.is_guest:
-            st.info(t("auth.open"), icon=":material/lock_open:")
         pages = _pages(viewer)
         if pages:
-            st.navigation(pages).run()
+            opened = {page.url_path for section in pages.values() for page in section}
+            stand_in = login.render if viewer.is_guest else _forbidden
+            list(pages.values())[-1].extend(_stand_ins(stand_in, t("login.title"), opened))
+            st.navigation(pages, expanded=True).run()
         else:  # a display-screen account
             _only(_screen())

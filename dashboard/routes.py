@@ -7,6 +7,7 @@ thin scripts over :mod:`dashboard.views.action`.
 from __future__ import annotations
 
 OVERVIEW = "views/overview.py"
+OVERVIEW_URL = "overview"
 COLLECTORS = "views/collector_status.py"
 COLLECTORS_URL = "collectors"
 UNITS = "views/units.py"

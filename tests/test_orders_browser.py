@@ -1,5 +1,5 @@
 """A unit answers a supervision order in a real browser: the count in the sidebar, signing, a reply with a file
-(the demo store holds no other order of the unit)."""
+that it then downloads (the demo store holds no other order of the unit)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from application import orders
 from application.orders import OPERATOR
+from models.audit import AuditEntry
 from models.orders import OrderAttachment, OrderUnit
 from models.store import open_store
 from tests.browser import Dashboard, chromium, dashboard, go, log_in, page, settled, shoot  # noqa: F401 (fixtures)
+from tests.test_browser import download
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -42,9 +44,12 @@ def test_a_unit_signs_for_and_answers_its_order(page: Page, dashboard: Dashboard
     page.wait_for_selector('[data-testid="stAlert"]:has-text("已回告")')
     settled(page)
     shoot(page, "todo-replied")
+    assert download(page, "下载附件：整改报告.pdf") == b"%PDF-1.4 report"  # read from the store on the click
     with store.begin() as session:
         side = session.scalars(select(OrderUnit).where(OrderUnit.order_id == order.id)).one()
         assert side.state == "replied"
         files = session.scalars(select(OrderAttachment.filename).where(OrderAttachment.order_id == order.id)).all()
         assert files == ["整改报告.pdf"]
+        downloads = session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "order.download")).all()
+        assert downloads == ["dsz"]
     store.dispose()

@@ -3,15 +3,18 @@ timeline and the replies' files."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from application.orders import Actor, OrderError, attachments_of, color, local_day
+from application.orders import Actor, OrderError, attachment, attachments_of, color, local_day
 from dashboard import auth, data
 from dashboard.format import datetime_text
 from dashboard.i18n import t, t_or
 from models.base import utcnow
 from models.orders import SupervisionOrder
+from models.store import Store
 
 COLORS = {"red": ":red[●]", "yellow": ":orange[●]", None: ""}
 
@@ -50,10 +53,17 @@ def show_order(session: Session, order: SupervisionOrder, who: Actor) -> None:
             line = f"{datetime_text(event.at, timezone)} · {t_or(f'orders.event.{event.kind}', event.kind)} · {unit}"
             st.text(f"{line} · {event.actor}" + (f"\n{event.note}" if event.note else "")
                     + (f"\n{event.detail['result']}" if event.detail.get("result") else ""))
+    store = data.store()
     for file in attachments_of(session, order):
         if who.leads or who.answers_for(file.unit_code):
-            st.download_button(t("orders.download", name=file.filename), file.content, file_name=file.filename,
-                               key=f"orders.file.{file.id}")
+            st.download_button(t("orders.download", name=file.filename), partial(_download, store, who, file.id),
+                               file_name=file.filename, key=f"orders.file.{file.id}")
+
+
+def _download(store: Store, who: Actor, attachment_id: int) -> bytes:
+    """A reply's file, read when the button is clicked (access checked, the download in the audit log)."""
+    with store.begin() as session:
+        return attachment(session, who, attachment_id).content
 
 
 def act(step: str, run: object) -> None:
