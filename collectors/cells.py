@@ -42,17 +42,27 @@ LOOKUP_CHUNK = 500
 
 
 @cache
+def _release(package: str) -> str:
+    """The distributions (name==version) that install the top-level ``package``."""
+    names = _distributions().get(package, [])
+    return ",".join(f"{name}=={metadata.version(name)}" for name in names)
+
+
+@cache
+def _distributions() -> Mapping[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+@cache
 def _code_version(measure: Measure) -> str:
     """The version of the code that computes ``measure``: its distribution's version and a digest of
     the source of the module its row query is defined in."""
     module = sys.modules.get(getattr(measure.rows, "__module__", ""), None)
-    top = (module.__name__ if module else "").split(".")[0]
-    names = metadata.packages_distributions().get(top, [])
-    release = ",".join(f"{name}=={metadata.version(name)}" for name in names)
     try:
         source = inspect.getsource(module) if module else ""
     except (OSError, TypeError):
         source = ""
+    release = _release((module.__name__ if module else "").split(".")[0])
     return f"{release}:{hashlib.sha256(source.encode()).hexdigest()}"
 
 
