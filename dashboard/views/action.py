@@ -1,4 +1,4 @@
-"""An action's page: its tasks, each with its units and its indicators."""
+"""An action's page: its tasks, one tab each, with its units and its indicators."""
 
 from __future__ import annotations
 
@@ -59,5 +59,7 @@ def render(action_no: int) -> None:
     reports = data.reports()
     titles = data.source_titles()
     trends = data.trends()
-    for task in campaign.tasks_of(action_no):
-        _task(task, reports, campaign, titles, trends)
+    tasks = campaign.tasks_of(action_no)
+    for tab, task in zip(st.tabs([t("task.title", no=task.no, name=task.name) for task in tasks]), tasks, strict=True):
+        with tab:
+            _task(task, reports, campaign, titles, trends)
