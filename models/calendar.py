@@ -1,15 +1,14 @@
 """The working-day calendar table that lets SQL count Chinese working days.
 
-A day is found by its number (days since 1970-01-01), which SQL works out from a stored time
-with integer arithmetic, and an index on (number, sequence) gives its working-day sequence
-without reading the table.
+A day is found by its number (days since 1970-01-01), its key, which SQL works out from a
+stored time with integer arithmetic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, delete, insert
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models import workdays
@@ -20,11 +19,11 @@ class CalendarDay(Base):
     """One calendar day; ``workday_seq`` differences count working days between days."""
 
     __tablename__ = "calendar_days"
-    __table_args__ = (Index("ix_calendar_days_day_number", "day_number", "workday_seq", unique=True),)
 
-    day: Mapped[dt.date] = mapped_column(primary_key=True)
-    day_number: Mapped[int]
-    """Days from 1970-01-01 to ``day``: what :class:`models.indicators.sql.day_number_of` gives for a time."""
+    day_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    """Days from 1970-01-01 to ``day``, what :class:`models.indicators.sql.day_number_of` gives for a time:
+    the key (SQLite's rowid), so that finding a day is the cheapest lookup there is."""
+    day: Mapped[dt.date] = mapped_column(unique=True)
     is_workday: Mapped[bool]
     workday_seq: Mapped[int]
 

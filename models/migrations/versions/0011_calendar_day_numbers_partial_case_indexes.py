@@ -1,10 +1,11 @@
-"""calendar days found by number; the cases' agency-project and service-point indexes only over the cases that have one
+"""calendar days keyed by their number; the cases' agency-project and service-point indexes only over the cases that have one
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-04 07:00:00.000000
 """
 
+import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -20,12 +21,9 @@ PARTIAL = {
     'ix_cases_point_unit_code': (['point_unit_code', 'point_level', 'accepted_at'], 'point_unit_code'),
 }
 """Index → its columns and the column that must be set for a case to be in it."""
-
-
-def _day_numbers() -> str:
-    if op.get_bind().dialect.name == 'postgresql':
-        return "day - DATE '1970-01-01'"
-    return "CAST(julianday(day) - julianday('1970-01-01') AS INTEGER)"
+EPOCH = dt.date(1970, 1, 1)
+DAYS = sa.table('calendar_days', sa.column('day', sa.Date()), sa.column('is_workday', sa.Boolean()),
+                sa.column('workday_seq', sa.Integer()))
 
 
 def _case_indexes(partial: bool) -> None:
@@ -36,17 +34,30 @@ def _case_indexes(partial: bool) -> None:
             batch_op.create_index(name, columns, unique=False, sqlite_where=where, postgresql_where=where)
 
 
+def _calendar(numbered: bool) -> None:
+    """The calendar table made again, keyed by the day's number (``numbered``) or by the day, with its rows."""
+    rows = [dict(row) for row in op.get_bind().execute(sa.select(DAYS)).mappings()]
+    op.drop_table('calendar_days')
+    number = [sa.Column('day_number', sa.Integer(), autoincrement=False, nullable=False)] if numbered else []
+    key = sa.PrimaryKeyConstraint('day_number' if numbered else 'day', name=op.f('pk_calendar_days'))
+    unique = [sa.UniqueConstraint('day', name=op.f('uq_calendar_days_day'))] if numbered else []
+    table = op.create_table(
+        'calendar_days', *number,
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('is_workday', sa.Boolean(), nullable=False),
+        sa.Column('workday_seq', sa.Integer(), nullable=False),
+        key, *unique,
+    )
+    if numbered:
+        rows = [{**row, 'day_number': (row['day'] - EPOCH).days} for row in rows]
+    op.bulk_insert(table, rows)
+
+
 def upgrade() -> None:
-    op.add_column('calendar_days', sa.Column('day_number', sa.Integer(), nullable=True))
-    op.execute(f'UPDATE calendar_days SET day_number = {_day_numbers()}')
-    with op.batch_alter_table('calendar_days', schema=None) as batch_op:
-        batch_op.alter_column('day_number', existing_type=sa.Integer(), nullable=False)
-        batch_op.create_index('ix_calendar_days_day_number', ['day_number', 'workday_seq'], unique=True)
+    _calendar(numbered=True)
     _case_indexes(partial=True)
 
 
 def downgrade() -> None:
     _case_indexes(partial=False)
-    with op.batch_alter_table('calendar_days', schema=None) as batch_op:
-        batch_op.drop_index('ix_calendar_days_day_number')
-        batch_op.drop_column('day_number')
+    _calendar(numbered=False)
