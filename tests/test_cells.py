@@ -26,7 +26,7 @@ from collectors.runner import RunResult, _Batch, _Sink, run_collector
 from models import versions
 from models.campaign import IndicatorTarget
 from models.indicators import IndicatorValues, cells, compute, history
-from models.indicators.engine import Aggregate, Clock, Measure, month_bounds
+from models.indicators.engine import Aggregate, Clock, Measure, has_no_data, month_bounds
 from models.service import Case
 from models.store import Store
 from tests.test_cli import assert_clean_error, storm, workdir  # noqa: F401  (workdir is a fixture)
@@ -374,3 +374,49 @@ def test_storm_recompute(workdir: Path) -> None:  # noqa: F811
     named = storm("recompute", "T04.on_time_rate", cwd=workdir)
     assert named.returncode == 0 and named.stdout.startswith("1 "), named.stdout
     assert_clean_error(storm("recompute", "T99.nothing", cwd=workdir), "T99.nothing")
+
+
+def _python_values(aggregate: Aggregate, rows: list[tuple[str, str, float | None, float | None]]) -> dict[str, Any]:
+    """The groupings of kept cells worked out in Python: key → (value, numerator, denominator)."""
+    def total(selected: list[tuple[str, str, float | None, float | None]]) -> tuple[float | None, ...]:
+        nums = [num for _, _, num, _ in selected if num is not None]
+        dens = [den for _, _, _, den in selected if den is not None]
+        num, den = (sum(nums) if nums else None), (sum(dens) if dens else None)
+        if aggregate is Aggregate.COUNT:
+            return (float(num or 0), num or 0, None)
+        value = None if not den or num is None else num / den
+        if aggregate is Aggregate.COMPLEMENT_MEAN:
+            return (None if value is None else 1 - value, None, den or 0)
+        if aggregate is Aggregate.COMPLEMENT_RATIO and value is not None:
+            value = 1 - value
+        return (value, num, den)
+
+    found: dict[str, Any] = {"": total(rows)}
+    for position, prefix in ((0, "unit:"), (1, "month:")):
+        for key in {row[position] for row in rows if row[position] != cells.NONE_KEY}:
+            found[prefix + key] = total([row for row in rows if row[position] == key])
+    return found
+
+
+def test_groupings_of_the_kept_cells_on_both_databases(store: Store, registry: Registry, now: Now) -> None:
+    """Overall, by unit and by month from the kept cells (GROUPING SETS on PostgreSQL) equal sums worked out in
+    Python."""
+    writes = Writes(store, registry, ["dsz", "xhz", "scjgj"], 6)
+    for action in (writes.items, writes.cases, writes.cases, writes.complaints, writes.tenders):
+        action()
+    with store.begin() as session:
+        values = keeper.indicator_values(session, registry, CONFIG)
+        for indicator, spec in registry.indicators.items():
+            aggregate = spec.measure.aggregate
+            if aggregate is Aggregate.MEDIAN or has_no_data(session, spec.measure):
+                continue
+            rows = [(cell.unit, cell.month, cell.num, cell.den) for cell in session.scalars(
+                select(cells.IndicatorCell).where(cells.IndicatorCell.indicator == indicator))]
+            kept = values[indicator]
+            got = {"": (kept.value, kept.numerator, kept.denominator)}
+            got |= {f"unit:{b.key}": (b.value, b.numerator, b.denominator) for b in kept.by_unit}
+            got |= {f"month:{b.key}": (b.value, b.numerator, b.denominator) for b in kept.by_month}
+            expected = _python_values(aggregate, rows)
+            assert got.keys() == expected.keys(), indicator
+            for key, numbers in expected.items():
+                assert _close(got[key], numbers), (indicator, key, got[key], numbers)
