@@ -86,7 +86,7 @@ def test_the_login_page(page: Page) -> None:
 
 def test_the_overview_an_action_page_and_the_units_page_render(page: Page) -> None:
     log_in(page)
-    settled(page, ".vega-embed")
+    settled(page, '[data-testid="stMetric"]')
     text = rendered(page)
     assert "区机关效能风暴行动" in text and "五大行动" in text and "方法步骤" in text
     assert "已登录：东山镇党政办" in page.locator('[data-testid="stSidebar"]').inner_text()
