@@ -26,7 +26,7 @@ from functools import cache
 from importlib import metadata
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from collectors.config import Config
@@ -36,6 +36,7 @@ from models.calendar import CalendarDay
 from models.campaign import Campaign, Duty, IndicatorTarget, Phase, TaskUnit, Unit
 from models.indicators import IndicatorValues, Measure, Scope, cells, history
 from models.indicators.cells import CellBasis, Months
+from models.upsert import UpsertCounts
 
 LOOKUP_CHUNK = 500
 """Records looked up per query when finding the months a batch touched."""
@@ -118,14 +119,18 @@ def fed_by(registry: Registry, source: str) -> dict[str, IndicatorSpec]:
     return {indicator: spec for indicator, spec in registry.indicators.items() if source in spec.sources}
 
 
-def rows_written(session: Session, registry: Registry, source: str, touched: Mapping[str, Months | None]) -> None:
+def rows_written(
+    session: Session, registry: Registry, source: str, touched: Mapping[str, Months | None],
+    added: Mapping[str, ColumnElement[bool]] | None = None,
+) -> None:
     """Record in the writer's transaction that ``source`` stored, updated or deleted rows: ``touched`` gives,
-    per table, the months of the changed rows' dates before and after (None: not known)."""
+    per table, the months of the changed rows' dates before and after (None: not known); ``added``, when
+    the write only added rows, a condition per table that selects them (see :func:`models.indicators.cells.refresh`)."""
     if not touched:
         return
     versions.bump(session, source)
     for indicator, spec in fed_by(registry, source).items():
-        cells.refresh(session, indicator, spec.measure, dict(touched))
+        cells.refresh(session, indicator, spec.measure, dict(touched), added)
 
 
 class BatchMonths:
@@ -143,11 +148,17 @@ class BatchMonths:
             months |= cells.dated_months(self.session, model.__table__, where)
         return months
 
-    def after(self, changed: Iterable[str]) -> dict[str, Months | None]:
-        """The months touched in the tables ``changed`` (those where rows were inserted or updated)."""
-        tables = set(changed)
-        return {model.__tablename__: self.before[model.__tablename__] | self._months(model, ids)
-                for model, ids in self.models.items() if model.__tablename__ in tables}
+    def after(self, counts: Mapping[str, UpsertCounts]) -> tuple[dict[str, Months | None], dict[str, Any] | None]:
+        """What storing the batch did (``counts`` by table), for :func:`rows_written`: the months touched in
+        the tables where rows were inserted or updated, and when every record was new, the condition
+        that selects them per table (else None)."""
+        changed = {table for table, found in counts.items() if found.inserted or found.updated}
+        touched = {model.__tablename__: self.before[model.__tablename__] | self._months(model, ids)
+                   for model, ids in self.models.items() if model.__tablename__ in changed}
+        only_new = all(not found.updated and not found.unchanged for found in counts.values())
+        added = {model.__tablename__: (model.source == self.source) & model.external_id.in_(ids)
+                 for model, ids in self.models.items()} if only_new else None
+        return touched, added
 
 
 def indicator_values(

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -233,8 +232,7 @@ class _Sink:
             counts = batch.store(session, self.registry.record_kinds, self.name)
             for table_counts in counts.values():
                 self.result.add(table_counts)
-            changed = [table for table, found in counts.items() if found.inserted or found.updated]
-            rows_written(session, self.registry, self.name, months.after(changed))
+            rows_written(session, self.registry, self.name, *months.after(counts))
             if cursor is not None:
                 session.merge(CollectorCursor(collector=self.name, value=cursor, shaped_by=self.fingerprint,
                                               updated_at=utcnow()))

@@ -99,6 +99,14 @@ class Writes:
     def __init__(self, store: Store, registry: Registry, units: list[str], seed: int) -> None:
         self.store, self.registry, self.units = store, registry, units
         self.random = random.Random(seed)
+        self.fresh = 1000
+
+    def ids(self, prefix: str, known: int, most: int) -> list[str]:
+        """Ids of records to write: known ones (updates and inserts), or now and then only new ones."""
+        if self.random.random() < 0.3:
+            self.fresh += most
+            return [f"{prefix}{n}" for n in range(self.fresh - self.random.randint(1, most), self.fresh)]
+        return [f"{prefix}{n}" for n in self.random.sample(range(known), self.random.randint(1, most))]
 
     def moment(self) -> dt.datetime:
         """A time from the baseline year before the campaign to its end."""
@@ -130,12 +138,12 @@ class Writes:
     def cases(self) -> None:
         pick = self.random
         records = []
-        for n in pick.sample(range(60), pick.randint(1, 25)):
+        for external_id in self.ids("case", 60, 25):
             accepted = self.moment()
             completed = self.maybe(accepted + dt.timedelta(hours=pick.randint(1, 600)))
             township = pick.random() < 0.5
             records.append({
-                "external_id": f"case{n}", "item_id": f"item{pick.randrange(7)}", "unit_code": self.unit(),
+                "external_id": external_id, "item_id": f"item{pick.randrange(7)}", "unit_code": self.unit(),
                 "point_level": "township" if township else "district",
                 "point_unit_code": pick.choice(self.units) if township else None,
                 "channel": pick.choice(("window", "online")), "accepted_at": accepted,
@@ -150,10 +158,10 @@ class Writes:
     def complaints(self) -> None:
         pick = self.random
         records = []
-        for n in pick.sample(range(50), pick.randint(1, 20)):
+        for external_id in self.ids("c", 50, 20):
             received = self.moment()
             records.append(complaint(
-                f"c{n}", unit=self.unit(), received=received,
+                external_id, unit=self.unit(), received=received,
                 category=pick.choice(("lax", "obstruction", "inaction", "misconduct", "other")),
                 deadline=self.maybe(received + dt.timedelta(days=pick.randint(1, 40)), 0.8),
                 closed=self.maybe(received + dt.timedelta(days=pick.randint(0, 50))),

@@ -17,11 +17,26 @@ when read, over the kept scope.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, String, Table, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import visitors
 
@@ -157,10 +172,18 @@ def tables_read(measure: Measure) -> frozenset[str]:
     return frozenset(element.name for element in visitors.iterate(query) if isinstance(element, Table))
 
 
-def refresh(session: Session, indicator: str, measure: Measure, touched: dict[str, Months | None]) -> None:
+def refresh(
+    session: Session, indicator: str, measure: Measure, touched: dict[str, Months | None],
+    added: Mapping[str, ColumnElement[bool]] | None = None,
+) -> None:
     """Bring the indicator's cells up to date after a write in this transaction (``touched`` as for
     :func:`reach`; tables the measure does not read are passed over). Cells never built are left to
-    be built when read."""
+    be built when read.
+
+    ``added``, when the write only added rows, gives per table a condition that selects them: the
+    cells of a measure whose rows each come from one of them alone (its ``months_from``, no baseline
+    touched, nothing depending on the time now) then have the new rows' sums added, rather than their
+    months recomputed."""
     touched = {table: months for table, months in touched.items() if table in tables_read(measure)}
     if not touched:
         return
@@ -168,7 +191,32 @@ def refresh(session: Session, indicator: str, measure: Measure, touched: dict[st
     if kept is None:
         return
     scope = scope_of(kept.scope)
-    _write(session, indicator, measure, scope, reach(measure, scope, touched))
+    months = reach(measure, scope, touched)
+    (table,) = touched if len(touched) == 1 else (None,)
+    if (months is not None and added is not None and table in added and measure.clock is Clock.NONE
+            and isinstance(measure.rows(scope), Select)):
+        _add(session, indicator, measure, scope, added[table])
+    else:
+        _write(session, indicator, measure, scope, months)
+
+
+def _plus(kept: Any, added: Any) -> Any:
+    """A kept sum plus an added one; NULL when both are (a sum over rows without a value)."""
+    return case((kept.is_(None) & added.is_(None), None), else_=func.coalesce(kept, 0) + func.coalesce(added, 0))
+
+
+def _add(session: Session, indicator: str, measure: Measure, scope: Scope, where: ColumnElement[bool]) -> None:
+    """Add the sums of the measure's rows meeting ``where`` to the indicator's cells."""
+    cells = cell_rows(measure, scope, where=where).subquery("added")
+    rows = select(literal(indicator, String), func.coalesce(cells.c.unit, NONE_KEY),
+                  func.coalesce(cells.c.month, NONE_KEY), cast(cells.c.num, Float), cast(cells.c.den, Float))
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = IndicatorCell.__table__
+    statement = dialect.insert(table).from_select(["indicator", "unit", "month", "num", "den"], rows.where(true()))
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["indicator", "unit", "month"],
+        set_={"num": _plus(table.c.num, statement.excluded.num), "den": _plus(table.c.den, statement.excluded.den)},
+    ))
 
 
 def tick(session: Session, indicator: str, measure: Measure, now: dt.datetime | None = None) -> bool:

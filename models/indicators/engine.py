@@ -214,22 +214,28 @@ def _in_months(at: Any, months: Collection[str | None]) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else literal(False)
 
 
-def cell_rows(measure: Measure, scope: Scope, months: Collection[str | None] | None = None) -> Select[Any]:
+def cell_rows(
+    measure: Measure, scope: Scope, months: Collection[str | None] | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> Select[Any]:
     """The measure's cells: (unit, month, num, den) summed per unit and local month over its rows,
-    only those of ``months`` when given (None in it: the rows of no month). ``num`` and ``den`` are
-    what a decomposable aggregate needs: for a mean, the sum of ``x`` and the count of rows with one."""
+    only those of ``months`` when given (None in it: the rows of no month), and only the rows of the
+    row query meeting ``where`` when given (the row query must then be a plain SELECT). ``num`` and
+    ``den`` are what a decomposable aggregate needs: for a mean, the sum of ``x`` and the count of
+    rows with one."""
     if measure.aggregate is Aggregate.MEDIAN:
         raise ValueError("a median cannot be summed into cells")
-    rows = measure.rows(scope).subquery("rows")
+    query = measure.rows(scope)
+    rows = (query if where is None else query.where(where)).subquery("rows")
     if measure.aggregate is Aggregate.COMPLEMENT_MEAN:
         sums = [func.sum(cast(rows.c.x, Float)), func.count(rows.c.x)]
     else:
         sums = [func.sum(rows.c.num), func.sum(rows.c.den) if "den" in rows.c else literal(None)]
     month = month_of(rows.c.at)
-    query = select(rows.c.unit.label("unit"), month.label("month"), sums[0].label("num"), sums[1].label("den"))
+    cells = select(rows.c.unit.label("unit"), month.label("month"), sums[0].label("num"), sums[1].label("den"))
     if months is not None:
-        query = query.where(_in_months(rows.c.at, months))
-    return query.group_by(rows.c.unit, month)
+        cells = cells.where(_in_months(rows.c.at, months))
+    return cells.group_by(rows.c.unit, month)
 
 
 def _from_cells(aggregate: Aggregate, cells: Any) -> list[Any]:
