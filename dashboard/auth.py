@@ -48,10 +48,17 @@ HANDOFF_KEY = "auth.handoff"
 RESTORED_KEY = "auth.restored"
 """Set once the cookie and single sign-on were tried: a session ended later is not started again from them."""
 SSO_REFUSED_KEY = "auth.sso_refused"
+RETURN_KEY = "auth.return"
+"""The address to go back to once single sign-on is through."""
 COOKIE = "storm_session"
 SESSION_ROUTE = "/storm/session"
-"""The dashboard's HTTP route (:mod:`dashboard.server`) that trades a hand-off code for the cookie."""
+"""The dashboard's HTTP route (:mod:`dashboard.session_cookie`) that trades a hand-off code for the cookie."""
 HANDOFF_FIELD = "handoff"
+RETURN_COOKIE = "storm_return"
+RETURN_ROUTE = "/storm/return"
+"""The route that keeps the address to return to after single sign-on."""
+RETURN_FIELD = "address"
+MAX_ADDRESS = 2048
 SESSION_HOURS = 12
 """How long a sign-in lasts by default: a working day, so that it ends overnight."""
 SSO_CLAIM = "preferred_username"
@@ -163,7 +170,7 @@ def _restore(session: Session) -> bool:
     if st.session_state.get(RESTORED_KEY):
         return False
     st.session_state[RESTORED_KEY] = True
-    token = _cookie_token()
+    token = _cookie(COOKIE)
     signin = session_of_token(session, token) if token else None
     if signin is not None:
         user = session.get(User, signin.user_id)
@@ -176,10 +183,18 @@ def _restore(session: Session) -> bool:
     return _single_sign_on(session)
 
 
-def _cookie_token() -> str | None:
-    """The sign-in token the browser sent when this Streamlit session connected."""
-    token = st.context.cookies.get(COOKIE)
-    return token if isinstance(token, str) else None
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent when this Streamlit session connected (the sign-in token, the address to
+    return to after single sign-on)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) else None
+
+
+def local_address(text: object) -> str | None:
+    """``text`` if it is an address on this site (a path, with its query), else None: never another site."""
+    if not isinstance(text, str) or len(text) > MAX_ADDRESS or not text.startswith("/") or text.startswith("//"):
+        return None
+    return text if text.isprintable() and "\\" not in text else None
 
 
 def sso_claim() -> str:
@@ -213,6 +228,9 @@ def _single_sign_on(session: Session) -> bool:
     user.last_login_at = utcnow()
     audit(session, user.username, "login", user.username, address=address, method=Method.SSO)
     _start(session, user, Method.SSO, address)
+    back = local_address(_cookie(RETURN_COOKIE))
+    if back is not None:
+        st.session_state[RETURN_KEY] = back
     return True
 
 
@@ -232,10 +250,23 @@ def hand_off() -> None:
     """
     code = st.session_state.pop(HANDOFF_KEY, None)
     if code:
-        body = json.dumps({HANDOFF_FIELD: code})
-        st.html(f"<script>fetch({json.dumps(SESSION_ROUTE)}, {{method: 'POST', credentials: 'same-origin', "
-                f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})</script>",
-                unsafe_allow_javascript=True)
+        back = st.session_state.pop(RETURN_KEY, None)
+        then = f".then(() => location.replace({json.dumps(back)}))" if back else ""
+        body = json.dumps(json.dumps({HANDOFF_FIELD: code}))
+        st.html(f"<script>{_post(SESSION_ROUTE, body)}{then}</script>", unsafe_allow_javascript=True)
+
+
+def remember_address() -> None:
+    """Before single sign-on, which comes back to the start page, keep this page's address (and filters) in a
+    short-lived cookie, to return to it once signed in."""
+    body = f"JSON.stringify({{{RETURN_FIELD}: location.pathname + location.search}})"
+    st.html(f"<script>{_post(RETURN_ROUTE, body)}</script>", unsafe_allow_javascript=True)
+
+
+def _post(route: str, body: str) -> str:
+    """JavaScript that posts ``body`` (a JavaScript expression of JSON text) to one of the dashboard's routes."""
+    return (f"fetch({json.dumps(route)}, {{method: 'POST', credentials: 'same-origin', "
+            f"headers: {{'Content-Type': 'application/json'}}, body: {body}}})")
 
 
 def sso_refused() -> str | None:

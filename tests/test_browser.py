@@ -207,15 +207,15 @@ LOGIN_FORM = '[data-testid="stForm"]'
 SIGNED_IN = "已登录：东山镇党政办"
 
 
-def session_cookie(context: BrowserContext) -> dict:
-    """The sign-in cookie, once the tab has traded its code for it."""
+def session_cookie(context: BrowserContext, name: str = auth.COOKIE) -> dict:
+    """The sign-in cookie (or another the dashboard sets), once the page has had it set."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        found = [cookie for cookie in context.cookies() if cookie["name"] == auth.COOKIE]
+        found = [cookie for cookie in context.cookies() if cookie["name"] == name]
         if found:
             return found[0]
         time.sleep(0.1)
-    raise AssertionError("no sign-in cookie")
+    raise AssertionError(f"no cookie {name}")
 
 
 def signed_in(tab: Page) -> bool:
@@ -277,6 +277,7 @@ def test_a_logout_in_one_tab_ends_the_other(browser_context: BrowserContext, das
     assert at_login_form(tab)
     other.locator('[data-testid="stSidebarNav"] a', has_text="单位").first.click()
     other.wait_for_selector(LOGIN_FORM)
+    other.wait_for_selector('[data-testid="stSidebarNav"]', state="detached")
     settled(other)
     assert at_login_form(other) and not signed_in(other)
     shoot(other, "logged-out-in-the-other-tab")
@@ -303,9 +304,10 @@ def test_a_link_opened_signed_out_lands_on_its_page_and_filters(browser_context:
     shoot(tab, "deep-link-after-sign-in")
 
 
-def sso_sign_in(browser_context: BrowserContext, url: str, account: tuple[str, str]) -> Page:
-    """Open the dashboard, choose single sign-on and log in on the identity provider's own tab."""
-    tab = open_tab(browser_context, url)
+def sso_sign_in(browser_context: BrowserContext, url: str, account: tuple[str, str], path: str = "") -> Page:
+    """Open the dashboard (at ``path``), choose single sign-on and log in on the identity provider's own page."""
+    tab = open_tab(browser_context, url + path)
+    session_cookie(browser_context, auth.RETURN_COOKIE)
     tab.get_by_role("button", name="统一身份认证登录").click()
     tab.wait_for_selector("input[name=username]")
     tab.fill("input[name=username]", account[0])
@@ -337,3 +339,14 @@ def test_single_sign_on_of_an_identity_without_an_account_is_refused_in_chinese(
     assert f"统一身份认证账号“{SSO_STRANGER[0]}”未在本系统开通" in text
     assert at_login_form(tab)
     shoot(tab, "sso-refused")
+
+
+def test_single_sign_on_comes_back_to_the_link_opened(browser_context: BrowserContext,
+                                                      sso_dashboard: Dashboard) -> None:  # noqa: F811
+    link = f"/complaints?unit=dsz&from={sso_dashboard.year}-03-01"
+    tab = sso_sign_in(browser_context, sso_dashboard.url, SSO_ACCOUNT, link)
+    tab.wait_for_url(f"{sso_dashboard.url}{link}")
+    settled(tab, '[data-testid="stSelectbox"]')
+    assert signed_in(tab) and tab.get_by_role("combobox", name="单位").input_value() == "东山镇"
+    assert auth.RETURN_COOKIE not in {cookie["name"] for cookie in browser_context.cookies()}, "used up"
+    shoot(tab, "sso-deep-link-after-sign-in")

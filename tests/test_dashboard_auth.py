@@ -225,23 +225,33 @@ def test_a_disabled_account_is_logged_out_at_once(app_store: Store) -> None:
 # --- sessions that last ---------------------------------------------------------------------
 
 
-def handoff_code(at: AppTest) -> str:
-    """The one-time code the signed-in page posts to the cookie route (from its script)."""
+def handoff_script(at: AppTest) -> str:
+    """The script by which the signed-in page posts its one-time code to the cookie route."""
     scripts = [html.proto.body for html in at.get("html") if auth.SESSION_ROUTE in html.proto.body]
     assert len(scripts) == 1, "the page trades its code once, right after signing in"
-    return re.search(rf'\\"{auth.HANDOFF_FIELD}\\": \\"([^"\\\\]+)\\"', scripts[0]).group(1)
+    return scripts[0]
 
 
-def post_handoff(code: str, scheme: str = "http") -> Response:
-    """What the cookie route answers to ``code``."""
-    body = json.dumps({auth.HANDOFF_FIELD: code}).encode()
+def handoff_code(at: AppTest) -> str:
+    """The one-time code the signed-in page posts to the cookie route (from its script)."""
+    return re.search(rf'\\"{auth.HANDOFF_FIELD}\\": \\"([^"\\\\]+)\\"', handoff_script(at)).group(1)
+
+
+def post(route, path: str, sent: dict[str, str], scheme: str = "http") -> Response:
+    """What one of the dashboard's routes answers to ``sent`` posted as JSON."""
+    body = json.dumps(sent).encode()
 
     async def receive() -> dict[str, object]:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    scope = {"type": "http", "method": "POST", "path": auth.SESSION_ROUTE, "headers": [], "scheme": scheme,
+    scope = {"type": "http", "method": "POST", "path": path, "headers": [], "scheme": scheme,
              "server": ("127.0.0.1", 8501), "query_string": b""}
-    return asyncio.run(session_cookie.session_cookie(Request(scope, receive)))
+    return asyncio.run(route(Request(scope, receive)))
+
+
+def post_handoff(code: str, scheme: str = "http") -> Response:
+    """What the cookie route answers to ``code``."""
+    return post(session_cookie.session_cookie, auth.SESSION_ROUTE, {auth.HANDOFF_FIELD: code}, scheme)
 
 
 def signed_in_cookie(username: str, scheme: str = "http") -> tuple[str, str]:
@@ -255,7 +265,7 @@ def signed_in_cookie(username: str, scheme: str = "http") -> tuple[str, str]:
 
 def new_tab(monkeypatch: pytest.MonkeyPatch, token: str | None) -> AppTest:
     """A new tab (a new Streamlit session) of a browser holding ``token`` in its cookie."""
-    monkeypatch.setattr(auth, "_cookie_token", lambda: token)
+    monkeypatch.setattr(auth, "_cookie", {auth.COOKIE: token}.get)
     return ok(fresh().run())
 
 
@@ -370,6 +380,23 @@ def test_single_sign_on_without_an_active_account_is_refused_in_chinese(app_stor
     assert is_login_page(at)
     assert [error.value for error in at.error] == [f"统一身份认证账号“{username}”未在本系统开通，请联系管理员开通后再登录。"]
     assert at.button(key="login.sso_other")
+
+
+def test_single_sign_on_comes_back_to_the_address_kept_before(app_store: Store,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    back = "/complaints?unit=dsz&from=2026-03-01"
+    answer = post(session_cookie.return_cookie, auth.RETURN_ROUTE, {auth.RETURN_FIELD: back})
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 204 and "HttpOnly" in cookie and "Max-Age=600" in cookie
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "x" * 3000, ""):
+        assert post(session_cookie.return_cookie, auth.RETURN_ROUTE, {auth.RETURN_FIELD: elsewhere}).status_code == 400
+    monkeypatch.setattr(auth, "_cookie", {auth.RETURN_COOKIE: back}.get)
+    at = signed_on({"preferred_username": "dsz"})
+    assert f"location.replace({json.dumps(back)})" in handoff_script(at)
+    cookies = post_handoff(handoff_code(at)).headers.getlist("set-cookie")
+    assert any(cookie.startswith(f'{auth.RETURN_COOKIE}=""') and "Max-Age=0" in cookie for cookie in cookies), "used up"
+    monkeypatch.setattr(auth, "_cookie", {auth.RETURN_COOKIE: "https://evil.example/"}.get)
+    assert "location.replace" not in handoff_script(signed_on({"preferred_username": "dsz"})), "never elsewhere"
 
 
 def test_an_identity_older_than_session_hours_has_to_sign_in_at_the_provider_again(app_store: Store) -> None:

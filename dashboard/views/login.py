@@ -34,13 +34,15 @@ def form() -> None:
         st.error(t("login.sso_unknown", name=refused or "?"), icon=":material/person_off:")
         if st.button(t("login.sso_other"), key="login.sso_other", icon=":material/switch_account:"):
             st.logout()
-    elif auth.sso_configured() and st.button(t("login.sso"), key="login.sso", type="primary",
-                                             icon=":material/verified_user:", width=FORM_WIDTH):
-        provider = auth.settings().get("sso_provider")
-        if isinstance(provider, str) and provider:
-            st.login(provider)
-        else:
-            st.login()
+    elif auth.sso_configured():
+        auth.remember_address()
+        if st.button(t("login.sso"), key="login.sso", type="primary", icon=":material/verified_user:",
+                     width=FORM_WIDTH):
+            provider = auth.settings().get("sso_provider")
+            if isinstance(provider, str) and provider:
+                st.login(provider)
+            else:
+                st.login()
     st.html(HIDE_FORM_HINT)
     with st.form("login", width=FORM_WIDTH):
         st.subheader(t("login.title"))
