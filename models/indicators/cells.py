@@ -8,10 +8,10 @@ read from the cells (:func:`read`) and are those the engine computes from the ro
 Each indicator's cells are kept for one scope (the campaign year, or from the campaign's first
 day), written down in its :class:`CellBasis` with the *fingerprint* of its definition: cells
 whose fingerprint is not the indicator's definition now are rebuilt whole (:func:`rebuild`).
-Writes of data recompute only the months they touched (:func:`refresh`), in the writer's
-transaction; the cells of measures that depend on the time now are recomputed as time passes
-(:func:`tick`). Medians cannot be summed: they are not kept in cells but computed from the rows
-when read, over the kept scope.
+Writes of data recompute only the months they touched, or add the sums of the rows they added
+(:func:`refresh`), in the writer's transaction; the cells of measures that depend on the time
+now are recomputed as time passes (:func:`tick`). Medians cannot be summed: they are not kept
+in cells but computed from the rows when read, over the kept scope.
 """
 
 from __future__ import annotations
