@@ -43,7 +43,6 @@ from storm.bench.synthetic import Sources, write_sources
 
 log = logging.getLogger("storm.bench")
 TOLERANCE = 1e-9
-CELLS = "indicator_cells"
 NOTES = {
     "cold": "cold: the first run on a newly opened store (no connection or page cache of ours; the operating "
             "system may still cache the database file); warm: the next run on the same store",
@@ -157,17 +156,12 @@ def _refresh(store: Store, registry: Registry, config: Config, sources: Sources,
         every_indicator(store, registry, config)
     seconds = run.measured.seconds + read.seconds
     refresh = {"seconds": round(seconds, 4), "run": run.as_json(), "read_indicators": read.as_json(),
-               "full_recompute": full.as_json(), "cells": _has_cells(store)}
+               "full_recompute": full.as_json()}
     after_run = {}
     for name, day in zip(PAGES, others, strict=True):
         next_day(store, registry, config, sources, day)
         after_run[name] = pages.view(name)
     return refresh, after_run
-
-
-def _has_cells(store: Store) -> bool:
-    """Whether the store keeps indicator cells (a table the runs write)."""
-    return inspect(store.engine).has_table(CELLS)
 
 
 def _run(store: Store, options: BenchOptions, config: Config, registry: Registry, folder: Path) -> dict[str, Any]:

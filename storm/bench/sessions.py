@@ -25,6 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from collectors.config import CONFIG_VARIABLE
 from models.store import URL_VARIABLE
 from storm.bench.pages import APP
@@ -103,10 +108,6 @@ class Session:
 
     async def run(self) -> float:
         """Ask for a run of the default page (the overview) and wait for it to finish: its seconds."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ClientState_pb2 import ClientState
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
         started = time.perf_counter()
         await self.connection.send(BackMsg(rerun_script=ClientState(query_string="")).SerializeToString())
         while True:
@@ -136,8 +137,6 @@ def _summary(values: Sequence[float]) -> dict[str, Any]:
 
 
 async def _level(port: int, sessions: int, reruns: int) -> dict[str, Any]:
-    import websockets
-
     uri = f"ws://{LOOPBACK}:{port}{STREAM}"
     async with asyncio.timeout(LEVEL_SECONDS):
         connections = [await websockets.connect(uri, subprotocols=["streamlit"], max_size=None)
