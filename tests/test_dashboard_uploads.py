@@ -24,7 +24,7 @@ from models.audit import AuditEntry
 from models.store import Store
 from models.uploads import UploadedFile
 from tests.test_dashboard import APP, app_url, chinese, collect, empty_app_url, texts  # noqa: F401 (fixtures)
-from tests.test_dashboard_auth import accounts_url, app_store  # noqa: F401 (fixtures)
+from tests.test_dashboard_auth import accounts_url, app_store, closed  # noqa: F401 (fixtures)
 from tests.test_ledger_indicators import activity, item, upload
 from tests.upload_samples import SAMPLES, csv_file, ledger_snapshot, sample_xlsx, stored_rows, text_table
 

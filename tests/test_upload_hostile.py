@@ -34,7 +34,7 @@ from models.store import Store
 from models.uploads import UploadedFile
 from tests import hostile_uploads as hostile
 from tests.test_dashboard import APP, app_url, empty_app_url  # noqa: F401 (fixtures)
-from tests.test_dashboard_auth import accounts_url, app_store  # noqa: F401 (fixtures)
+from tests.test_dashboard_auth import accounts_url, app_store, closed  # noqa: F401 (fixtures)
 from tests.test_dashboard_uploads import attach, choose, commit, messages, ok, upload_page_titled
 from tests.test_upload_corpus import CASES
 from tests.upload_samples import SAMPLES, csv_file, text_table

@@ -19,7 +19,7 @@ from models.store import Store
 from models.uploads import UploadedFile
 from tests.test_cli import storm, workdir  # noqa: F401 (fixture)
 from tests.test_dashboard import APP, app_url, empty_app_url  # noqa: F401 (fixtures)
-from tests.test_dashboard_auth import accounts_url, app_store  # noqa: F401 (fixtures)
+from tests.test_dashboard_auth import accounts_url, app_store, closed  # noqa: F401 (fixtures)
 from tests.test_dashboard_uploads import attach, choose, commit, messages, upload_page
 from tests.upload_samples import csv_file, sample_xlsx, stored_rows, text_table
 
