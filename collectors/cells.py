@@ -104,14 +104,13 @@ def keep(
     them with ``force``; the ids rebuilt."""
     chosen = set(only) if only is not None else None
     built = {indicator: fingerprint for indicator, fingerprint in session.execute(select(CellBasis.indicator, CellBasis.fingerprint))}
-    rebuilt = []
-    for indicator, (scope, fingerprint) in _definitions(session, registry, config).items():
-        if (chosen is None or indicator in chosen) and (force or built.get(indicator) != fingerprint):
-            cells.rebuild(session, indicator, registry.indicators[indicator].measure, scope, fingerprint)
-            rebuilt.append(indicator)
-    if rebuilt:
+    stale = [(indicator, registry.indicators[indicator].measure, scope, fingerprint)
+             for indicator, (scope, fingerprint) in _definitions(session, registry, config).items()
+             if (chosen is None or indicator in chosen) and (force or built.get(indicator) != fingerprint)]
+    if stale:
+        cells.rebuild_many(session, stale)
         versions.bump(session, versions.INDICATORS)
-    return rebuilt
+    return [indicator for indicator, *_ in stale]
 
 
 def fed_by(registry: Registry, source: str) -> dict[str, IndicatorSpec]:

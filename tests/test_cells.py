@@ -242,6 +242,9 @@ def test_cells_equal_a_full_recompute_after_random_writes(
             now.moment += dt.timedelta(days=writes.random.randint(1, 20))  # cases fall due, deadlines pass
         if number % 4 == 3:
             assert_cells_equal_a_full_recompute(store, registry, f"step {number} ({done})")
+    with store.begin() as session:  # rebuilt whole, measures over one table fused into one pass
+        keeper.keep(session, registry, CONFIG, force=True)
+    assert_cells_equal_a_full_recompute(store, registry, "rebuilt")
 
 
 def test_a_definition_change_rebuilds_that_indicators_cells(store: Store, registry: Registry, now: Now) -> None:

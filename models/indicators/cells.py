@@ -17,7 +17,7 @@ in cells but computed from the rows when read, over the kept scope.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -35,6 +35,7 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -50,6 +51,8 @@ from models.indicators.engine import (
     Scope,
     cell_rows,
     from_cells,
+    fused_cell_rows,
+    fused_groups,
     has_no_data,
     is_time,
     median,
@@ -77,6 +80,9 @@ class IndicatorCell(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     num: Mapped[float | None]
     den: Mapped[float | None]
+
+
+CELL_COLUMNS = ["indicator", "unit", "month", "num", "den"]
 
 
 class CellBasis(Base):
@@ -128,24 +134,44 @@ def _write(session: Session, indicator: str, measure: Measure, scope: Scope, mon
     # The rows of named months and those of no month apart: each statement can then read its rows alone.
     parts = [None] if months is None else [part for part in ([m for m in months if m is not None], [None]) if
                                            set(part) & set(months)]
-    columns = [IndicatorCell.indicator, IndicatorCell.unit, IndicatorCell.month, IndicatorCell.num, IndicatorCell.den]
     for part in parts:
         cells = cell_rows(measure, scope, part).subquery("cells")
         rows = select(literal(indicator, String), func.coalesce(cells.c.unit, NONE_KEY),
                       func.coalesce(cells.c.month, NONE_KEY), cast(cells.c.num, Float), cast(cells.c.den, Float))
-        session.execute(insert(IndicatorCell).from_select(columns, rows))
+        session.execute(insert(IndicatorCell).from_select(CELL_COLUMNS, rows))
 
 
 def rebuild(session: Session, indicator: str, measure: Measure, scope: Scope, fingerprint: str) -> None:
     """Compute every cell of the indicator over ``scope`` from the rows, for the definition ``fingerprint``."""
+    rebuild_many(session, [(indicator, measure, scope, fingerprint)])
+
+
+def rebuild_many(session: Session, indicators: Sequence[tuple[str, Measure, Scope, str]]) -> None:
+    """:func:`rebuild` each (indicator, measure, scope, fingerprint); the cells of measures over the same
+    table with the same unit and time (:func:`~models.indicators.engine.fused_groups`) in one pass."""
     now = utcnow()
-    kept = basis(session, indicator, lock=True)
-    if kept is None:
-        kept = CellBasis(indicator=indicator)
-        session.add(kept)
-    kept.fingerprint, kept.scope, kept.built_at, kept.clock_at = fingerprint, scope_json(scope), now, now
+    for indicator, _, scope, fingerprint in indicators:
+        kept = basis(session, indicator, lock=True)
+        if kept is None:
+            kept = CellBasis(indicator=indicator)
+            session.add(kept)
+        kept.fingerprint, kept.scope, kept.built_at, kept.clock_at = fingerprint, scope_json(scope), now, now
+        session.execute(delete(IndicatorCell).where(IndicatorCell.indicator == indicator))
     session.flush()
-    _write(session, indicator, measure, scope, None)
+    measures = [(measure, scope) for _, measure, scope, _ in indicators]
+    for group in fused_groups(measures):
+        if len(group) == 1:
+            indicator, measure, scope, _ = indicators[group[0]]
+            _write(session, indicator, measure, scope, None)
+            continue
+        cells = fused_cell_rows([measures[position] for position in group]).cte("fused")
+        parts = [
+            select(literal(indicators[position][0], String), func.coalesce(cells.c.unit, NONE_KEY),
+                   func.coalesce(cells.c.month, NONE_KEY), cast(cells.c[f"num{n}"], Float),
+                   cast(cells.c[f"den{n}"], Float)).where(cells.c[f"n{n}"] > 0)
+            for n, position in enumerate(group)
+        ]
+        session.execute(insert(IndicatorCell).from_select(CELL_COLUMNS, union_all(*parts)))
 
 
 def reach(measure: Measure, scope: Scope, touched: dict[str, Months | None]) -> Months | None:
@@ -212,7 +238,7 @@ def _add(session: Session, indicator: str, measure: Measure, scope: Scope, where
                   func.coalesce(cells.c.month, NONE_KEY), cast(cells.c.num, Float), cast(cells.c.den, Float))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = IndicatorCell.__table__
-    statement = dialect.insert(table).from_select(["indicator", "unit", "month", "num", "den"], rows.where(true()))
+    statement = dialect.insert(table).from_select(CELL_COLUMNS, rows.where(true()))
     session.execute(statement.on_conflict_do_update(
         index_elements=["indicator", "unit", "month"],
         set_={"num": _plus(table.c.num, statement.excluded.num), "den": _plus(table.c.den, statement.excluded.den)},

@@ -21,7 +21,7 @@ recomputes only the cells it can change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -31,7 +31,9 @@ from sqlalchemy import (
     CompoundSelect,
     Float,
     Select,
+    Table,
     and_,
+    case,
     cast,
     func,
     literal,
@@ -236,6 +238,74 @@ def cell_rows(
     if months is not None:
         cells = cells.where(_in_months(rows.c.at, months))
     return cells.group_by(rows.c.unit, month)
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """A row query that is one SELECT from one table: its table, unit, time, sums' inputs and condition."""
+
+    table: Table
+    unit: Any
+    at: Any
+    values: tuple[Any, Any]
+    where: Any
+
+
+def _plain(measure: Measure, scope: Scope) -> _Plain | None:
+    """The parts of the measure's row query if it is one SELECT from one table (else None)."""
+    query = measure.rows(scope)
+    if measure.aggregate is Aggregate.MEDIAN or not isinstance(query, Select) or query._group_by_clauses \
+            or query._having_criteria or query._distinct or query._limit_clause is not None:
+        return None
+    where = query.whereclause
+    froms = {*query._from_obj, *query.columns_clause_froms, *(where._from_objects if where is not None else ())}
+    if len(froms) != 1 or not isinstance(table := next(iter(froms)), Table):
+        return None
+    columns = {column.name: getattr(column, "element", column) for column in query.selected_columns}
+    if measure.aggregate is Aggregate.COMPLEMENT_MEAN:
+        values = (cast(columns["x"], Float), columns["x"])
+    else:
+        values = (columns["num"], columns.get("den"))
+    return _Plain(table, columns["unit"], columns["at"], values, where if where is not None else literal(True))
+
+
+def fused_groups(measures: Sequence[tuple[Measure, Scope]]) -> list[list[int]]:
+    """The measures (by position) whose cells one pass over one table gives: plain row queries from the
+    same table with the same unit and time (see :func:`fused_cell_rows`); every other measure alone."""
+    groups: list[tuple[_Plain | None, list[int]]] = []
+    for position, (measure, scope) in enumerate(measures):
+        plain = _plain(measure, scope)
+        same = next((members for first, members in groups if plain is not None and first is not None
+                     and first.table is plain.table and first.unit.compare(plain.unit)
+                     and first.at.compare(plain.at)), None)
+        if same is None:
+            groups.append((plain, [position]))
+        else:
+            same.append(position)
+    return [members for _, members in groups]
+
+
+def fused_cell_rows(measures: Sequence[tuple[Measure, Scope]]) -> Select[Any]:
+    """The cells of several measures of one group of :func:`fused_groups` in one pass over their table:
+    (unit, month, then for each measure n<i>, num<i>, den<i>), n<i> the rows of measure i in the cell
+    (its cell exists when n<i> > 0); the same sums as :func:`cell_rows`."""
+    plains = [_plain(measure, scope) for measure, scope in measures]
+    first = plains[0]
+    assert first is not None and all(plain is not None for plain in plains)
+    month = month_of(first.at)
+    columns: list[Any] = [first.unit.label("unit"), month.label("month")]
+    for position, ((measure, _), plain) in enumerate(zip(measures, plains, strict=True)):
+        assert plain is not None
+        num, den = plain.values
+        counted = func.count(case((plain.where, 1)))
+        if measure.aggregate is Aggregate.COMPLEMENT_MEAN:
+            sums = [func.sum(case((plain.where, num))), func.count(case((plain.where, den)))]
+        else:
+            sums = [func.sum(case((plain.where, num))),
+                    literal(None) if den is None else func.sum(case((plain.where, den)))]
+        columns += [counted.label(f"n{position}"), sums[0].label(f"num{position}"), sums[1].label(f"den{position}")]
+    where = or_(*(plain.where for plain in plains if plain is not None))
+    return select(*columns).select_from(first.table).where(where).group_by(first.unit, month)
 
 
 def _from_cells(aggregate: Aggregate, cells: Any) -> list[Any]:
