@@ -60,11 +60,11 @@ from models.store import Store
 OUTCOME_KEY = "uploads.outcome"
 ROUND_KEY = "uploads.round"
 ORIGINAL_KEY = "uploads.original"
-REPORT_KEY = "uploads.report"
-"""The last file's report, with what it was for: ``(key, UploadResult)``."""
+REPORT_KEY = "uploads.report"  # the last file's report and what it was for, (key, UploadResult)
 HISTORY_ROWS = 50
+# What the uploader takes; .xls and .xlsm too, for the page to say why they are refused. (A string under a
+# constant would show on the page.)
 FILE_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "xlsm"]
-"""What the uploader takes; .xls and .xlsm too, for the page to say why they are refused."""
 LIMIT_MB = math.ceil(MAX_FILE_BYTES / 2**20)
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
