@@ -168,7 +168,7 @@ def test_the_overview_and_a_task_page_at_hall_screen_size(hall_page: Page) -> No
     log_in(hall_page)
     settled(hall_page, '[data-testid="stMetric"]')
     text = rendered(hall_page)
-    assert "核心数据" in text and "办件按时办结率" in text and "预警信息" in text
+    assert "核心数据" in text and "限时办结率" in text and "预警信息" in text
     shoot(hall_page, "overview-1920x1080")
     go(hall_page, "二、简政放权提效能", ".vega-embed")
     assert "4. " in rendered(hall_page)
