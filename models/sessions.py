@@ -15,12 +15,14 @@ import hashlib
 import secrets
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, ForeignKey, String, select, update
+from sqlalchemy import ColumnElement, ForeignKey, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import ADDRESS_LENGTH
 from models.base import Base, utcnow
 
+KEPT_AFTER_EXPIRY = dt.timedelta(days=30)
+"""How long a session's row stays after it expired (it tells who was signed in from where), then it goes."""
 HANDOFF_SECONDS = 60
 """How long the hand-off code may take from the page to the cookie route."""
 TOKEN_BYTES = 32
@@ -72,9 +74,11 @@ def digest(secret: str) -> str:
 
 def start_session(session: Session, user_id: int, method: Method, lifetime: dt.timedelta,
                   address: str | None = None) -> tuple[SignInSession, str]:
-    """A new session for the account, and the hand-off code the browser trades for its cookie."""
+    """A new session for the account, and the hand-off code the browser trades for its cookie; the rows of
+    sessions expired over :data:`KEPT_AFTER_EXPIRY` ago are dropped."""
     handoff = secrets.token_urlsafe(TOKEN_BYTES)
     now = utcnow()
+    session.execute(delete(SignInSession).where(SignInSession.expires_at < now - KEPT_AFTER_EXPIRY))
     started = SignInSession(user_id=user_id, method=method, handoff_hash=digest(handoff),
                             handoff_until=now + dt.timedelta(seconds=HANDOFF_SECONDS), created_at=now,
                             expires_at=now + lifetime, address=address[:ADDRESS_LENGTH] if address else None)

@@ -30,6 +30,7 @@ from models.accounts import (
 from models.audit import AuditEntry, audit
 from models.base import utcnow
 from models.sessions import (
+    KEPT_AFTER_EXPIRY,
     Ended,
     Method,
     SignInSession,
@@ -333,3 +334,17 @@ def test_logout_ends_one_session_disabling_and_a_reset_end_all_of_the_account(st
     with store.begin() as session:
         set_active(session, "admin", "root", True)
     assert [ended()[i] for i in ids["root"]] == ["disabled"] * 3, "enabling again revives none"
+
+
+def test_the_rows_of_sessions_long_expired_go(store):
+    with store.begin() as session:
+        user = add_user(session, "admin", "boss", "leader-pass-1", "leader")
+        session.flush()
+        old, _ = start_session(session, user.id, Method.PASSWORD, dt.timedelta(hours=1))
+        recent, _ = start_session(session, user.id, Method.PASSWORD, dt.timedelta(hours=1))
+        old.expires_at = utcnow() - KEPT_AFTER_EXPIRY - dt.timedelta(minutes=1)
+        recent.expires_at = utcnow() - KEPT_AFTER_EXPIRY + dt.timedelta(minutes=1)
+    with store.begin() as session:
+        newest, _ = start_session(session, user.id, Method.SSO, dt.timedelta(hours=1))
+    with store.begin() as session:
+        assert set(session.scalars(select(SignInSession.id))) == {recent.id, newest.id}
