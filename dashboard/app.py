@@ -19,6 +19,7 @@ from dashboard.auth import Viewer
 from dashboard.format import action_title
 from dashboard.i18n import t
 from dashboard.language import choose_language, language_switch
+from dashboard.streamlit_words import streamlit_words
 from dashboard.views import login, setup_needed
 from models.accounts import Role
 
@@ -101,6 +102,7 @@ def _screen() -> st.Page:
 check = data.startup()
 choose_language()
 st.set_page_config(page_title=t("app.title"), layout="wide")
+streamlit_words()
 
 if _screen_requested():  # the display screen shows aggregates only: no login, and never a setup page
     _only(_screen())

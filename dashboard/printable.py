@@ -49,6 +49,10 @@ STYLE = f"""
 controls are hidden, and its scrolling containers let the report run over as many pages as it needs."""
 
 
+MACHINE_COLUMNS = {"指标编号"}
+"""Columns the workbook keeps for matching rows by program, which a reader of the page does not need."""
+
+
 def _cell(value: Cell) -> str:
     text = cell_text(value)
     kind = "number" if isinstance(value, Number | int | float) else "long" if len(text) > WRAP_AFTER else ""
@@ -58,9 +62,10 @@ def _cell(value: Cell) -> str:
 
 
 def sheet_html(sheet: Sheet) -> str:
-    """One sheet as a titled table."""
-    head = "".join(f"<th>{escape(header)}</th>" for header in sheet.headers)
-    body = "".join(f"<tr>{''.join(_cell(value) for value in row)}</tr>" for row in sheet.rows)
+    """One sheet as a titled table, without the columns that are for machines (the indicator ids)."""
+    shown = [i for i, header in enumerate(sheet.headers) if header not in MACHINE_COLUMNS]
+    head = "".join(f"<th>{escape(sheet.headers[i])}</th>" for i in shown)
+    body = "".join(f"<tr>{''.join(_cell(row[i]) for i in shown if i < len(row))}</tr>" for row in sheet.rows)
     note = f'<p class="note">{escape(sheet.note)}</p>' if sheet.note else ""
     return (f"<section><h3>{escape(sheet.title)}</h3><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>{note}</section>")

@@ -3,20 +3,45 @@ with the client's address of what came through the dashboard."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 
 import streamlit as st
 
 from dashboard import auth, data
 from dashboard.data import AuditRow
-from dashboard.format import datetime_text
+from dashboard.format import datetime_text, number
 from dashboard.i18n import t, t_or
 from dashboard.tables import labelled_frame, show_table
 
 
-def _detail(row: AuditRow) -> str:
-    """What else the entry records, as compact JSON (``{"status": "stored", "rows": 3}``)."""
-    return json.dumps(row.detail, ensure_ascii=False, default=str, sort_keys=True) if row.detail else ""
+def _value(key: str, value: object, unit_names: Mapping[str, str]) -> str:
+    """One recorded value in words: a role or a unit by its name, a number with separators, a list joined."""
+    if isinstance(value, bool):
+        return t("audit.yes") if value else t("audit.no")
+    if value is None or value == "":
+        return t("empty")
+    if key == "role":
+        return t_or(f"role.{value}", str(value))
+    if key == "unit":
+        return unit_names.get(str(value), str(value))
+    if key == "status":
+        return t_or(f"upload_status.{value}", t_or(f"run.{value}", str(value)))
+    if isinstance(value, int | float):
+        return number(value)
+    if isinstance(value, list | tuple):
+        return t("task.unit_separator").join(_value(key, item, unit_names) for item in value)
+    if isinstance(value, dict):
+        return t("task.unit_separator").join(f"{k} {_value(k, v, unit_names)}" for k, v in value.items())
+    return str(value)
+
+
+def _detail(row: AuditRow, unit_names: Mapping[str, str]) -> str:
+    """What else the entry records, in words: ``角色：单位 · 单位：北坪镇 · 入库行数：3`` (a file's hash left out)."""
+    return " · ".join(f"{t_or(f'audit.detail.{key}', key)}{t('alerts.unit_separator')}{_value(key, value, unit_names)}"
+                      for key, value in sorted(row.detail.items()) if key not in HIDDEN_DETAILS)
+
+
+HIDDEN_DETAILS = {"sha256"}  # recorded details that say nothing to a reader (a string here would show on the page)
 
 
 def _filter(label_key: str, choices: list[str], key: str, labels: dict[str, str] | None = None) -> str | None:
@@ -49,7 +74,7 @@ else:
             "action": t_or(f"action.{entry.action}", entry.action),
             "target": entry.target or "",
             "ok": t("audit.ok") if entry.ok else t("audit.failed"),
-            "detail": _detail(entry),
+            "detail": _detail(entry, data.campaign().unit_names),
             "address": entry.address or "",
         }
         for entry in entries

@@ -28,8 +28,7 @@ from dashboard.i18n import t
 # How many of a run's problems (rejected records) are listed.
 PROBLEMS_SHOWN = 10
 OUTCOME_KEY = "collectors.outcome"
-PROGRESS_SECONDS = 2
-"""How often the card of a running collector shows its counts so far."""
+PROGRESS_SECONDS = 2  # how often a running collector's card shows its counts (a string here would show on the page)
 
 
 def _badges(status: CollectorStatus) -> str:

@@ -22,8 +22,7 @@ from dashboard.unit_score import UnitScore, score_weights, unit_scores
 
 GROUPS = (("units.group_local", ("township", "street")), ("units.group_departments", ("department",)))
 CROSS_CUTTING = "X"
-TABLE_ROWS = 15
-"""Rows a ranking table shows before it scrolls."""
+TABLE_ROWS = 15  # rows a ranking table shows before it scrolls (a string here would show on the page)
 
 
 def _values(report: IndicatorReport, units: Sequence[UnitInfo | UnitScore]) -> dict[str, float]:
