@@ -108,7 +108,7 @@ def keep(
              for indicator, (scope, fingerprint) in _definitions(session, registry, config).items()
              if (chosen is None or indicator in chosen) and (force or built.get(indicator) != fingerprint)]
     if stale:
-        cells.rebuild_many(session, stale)
+        cells.rebuild(session, stale)
         versions.bump(session, versions.INDICATORS)
     return [indicator for indicator, *_ in stale]
 

@@ -141,14 +141,10 @@ def _write(session: Session, indicator: str, measure: Measure, scope: Scope, mon
         session.execute(insert(IndicatorCell).from_select(CELL_COLUMNS, rows))
 
 
-def rebuild(session: Session, indicator: str, measure: Measure, scope: Scope, fingerprint: str) -> None:
-    """Compute every cell of the indicator over ``scope`` from the rows, for the definition ``fingerprint``."""
-    rebuild_many(session, [(indicator, measure, scope, fingerprint)])
-
-
-def rebuild_many(session: Session, indicators: Sequence[tuple[str, Measure, Scope, str]]) -> None:
-    """:func:`rebuild` each (indicator, measure, scope, fingerprint); the cells of measures over the same
-    table with the same unit and time (:func:`~models.indicators.engine.fused_groups`) in one pass."""
+def rebuild(session: Session, indicators: Sequence[tuple[str, Measure, Scope, str]]) -> None:
+    """Compute every cell of each (indicator, measure, scope, fingerprint) over its scope from the rows,
+    for the definition ``fingerprint``; the cells of measures over the same table with the same unit
+    and time (:func:`~models.indicators.engine.fused_groups`) in one pass."""
     now = utcnow()
     for indicator, _, scope, fingerprint in indicators:
         kept = basis(session, indicator, lock=True)
