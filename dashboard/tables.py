@@ -8,6 +8,7 @@ as the ledger exports do (:func:`collectors.template_files.escape_cell`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,10 +36,22 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def date_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Settings that write the frame's columns of dates in the UI's one date format (2026年8月27日), still
+    sorting as dates."""
+    return {
+        column: st.column_config.DateColumn(format=t("table.date"))
+        for column in frame.columns
+        if not (values := frame[column].dropna()).empty
+        and all(isinstance(value, dt.date) and not isinstance(value, dt.datetime) for value in values)
+    }
+
+
 def show_table(frame: pd.DataFrame, **options: Any) -> None:
     """``st.dataframe`` of ``frame`` (formula-like text neutralised, a missing value shown as ``—``, never as
-    "None"), with ``options`` as given."""
-    st.dataframe(neutralised(frame), **{"placeholder": t("empty"), **options})
+    "None", dates in the UI's date format), with ``options`` as given."""
+    config = {**date_columns(frame), **options.pop("column_config", {})}
+    st.dataframe(neutralised(frame), **{"placeholder": t("empty"), "column_config": config, **options})
 
 
 ROW_PIXELS = 35

@@ -28,6 +28,7 @@ from dashboard.tables import show_table
 ALWAYS_COUNTED = ("met", "at_risk", "missed", "no_data")
 CROSS_CUTTING = "X"
 ALERTS_SHOWN = 5
+LIVE_SECONDS = 60
 # The units panel that counts, per duty every unit owes, the units on time, late, overdue and pending.
 DUTIES_PANEL = "phase_duties"
 # On a phone the headline and action cards go two to a row, the provenance lines are left out and three alerts
@@ -156,6 +157,18 @@ def _cross_cutting(campaign: CampaignView, reports: list[IndicatorReport]) -> No
         render_indicator(report, campaign, titles)
 
 
+def _live(campaign: CampaignView) -> None:
+    """The headlines, the alerts and the five actions, read again every :data:`LIVE_SECONDS`, so that they move
+    as new data lands while the page stays open."""
+    reports, statuses, situation = data.reports(), data.statuses(), data.situation()
+    with st.container(key="headlines"):
+        _headlines(campaign, situation, {status.name: status for status in statuses})
+    with st.container(key="alerts"):
+        _alerts(campaign, situation, reports, statuses)
+    with st.container(key="actions"):
+        _action_cards(campaign, reports)
+
+
 def _collectors(campaign: CampaignView, statuses: list[CollectorStatus]) -> None:
     if not statuses:
         st.info(t("collectors.none"))
@@ -167,16 +180,10 @@ def _collectors(campaign: CampaignView, statuses: list[CollectorStatus]) -> None
 campaign = data.campaign()
 reports = data.reports()
 statuses = data.statuses()
-situation = data.situation()
 st.title(campaign.name)
 st.caption(t("overview.subtitle", district=campaign.district, year=campaign.year))
 st.html(PHONE_STYLE)
-with st.container(key="headlines"):
-    _headlines(campaign, situation, {status.name: status for status in statuses})
-with st.container(key="alerts"):
-    _alerts(campaign, situation, reports, statuses)
-with st.container(key="actions"):
-    _action_cards(campaign, reports)
+st.fragment(_live, run_every=dt.timedelta(seconds=LIVE_SECONDS))(campaign)
 with st.expander(t("overview.phases"), icon=":material/event:"):
     _phases(campaign)
 with st.expander(t("overview.crosscutting"), icon=":material/checklist:"):
