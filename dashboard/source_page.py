@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, filters
-from dashboard.charts import by_unit_bars, count_bars, month_trend
+from dashboard.charts import by_unit_bars, count_bars, month_trend, worst_units
 from dashboard.format import datetime_text, value_text
 from dashboard.i18n import t, t_or
 from dashboard.indicator_block import source_freshness
@@ -28,6 +28,8 @@ from dashboard.tables import show_table
 from models.summaries import Filter, Flag, RecordPage, Summary
 
 RECORDS_PER_PAGE = 50
+CHARTS_SHOWN = 4
+"""Charts shown at once (two rows); the others open on request, so that a page is read at a glance."""
 HANDLING_UNITS = {"service_center": "workdays", "complaints": "workdays", "tenders": "days"}
 """What a source's handling time counts: working days, or calendar days (tender periods)."""
 UNIT_COLUMNS = ("unit_code", "point_unit_code")
@@ -55,14 +57,16 @@ def _metrics(source: str, summary: Summary, provenance: str) -> None:
 
 def _charts(source: str, summary: Summary, unit_names: Mapping[str, str], where: Filter, provenance: str) -> None:
     """Volumes by month and by unit, counts by each grouping, and the handling time by month and by unit,
-    two to a row; the by-unit charts only while no unit is chosen."""
+    two to a row; the by-unit charts (the ten units with the most records, the ten slowest) only while no unit
+    is chosen."""
     unit = HANDLING_UNITS[source]
     handling = summary.handling
     charts: list[tuple[str, alt.TopLevelMixin]] = []
     if summary.by_month:
         charts.append((t("sources.by_month"), month_trend(summary.by_month, None, "count")))
     if summary.by_unit and where.unit is None:
-        charts.append((t("sources.by_unit"), by_unit_bars(summary.by_unit, unit_names, None, "lower", "count")))
+        most = worst_units(summary.by_unit, None, "lower")[0]
+        charts.append((t("sources.by_unit"), by_unit_bars(most, unit_names, None, "lower", "count")))
     for group, counts in summary.groups.items():
         if counts:
             labels = _labels(source, group, [b.key for b in counts])
@@ -70,12 +74,20 @@ def _charts(source: str, summary: Summary, unit_names: Mapping[str, str], where:
     if handling.by_month:
         charts.append((t(f"{source}.handling.by_month"), month_trend(handling.by_month, None, unit)))
     if handling.by_unit and where.unit is None:
-        bars = by_unit_bars(handling.by_unit, unit_names, None, "lower", unit)
+        bars = by_unit_bars(worst_units(handling.by_unit, None, "lower")[0], unit_names, None, "lower", unit)
         charts.append((t(f"{source}.handling.by_unit"), bars))
     if not charts:
         st.info(t("sources.no_data"))
         st.caption(provenance)
         return
+    _chart_rows(charts[:CHARTS_SHOWN], provenance)
+    if len(charts) > CHARTS_SHOWN:
+        with st.expander(t("sources.more_charts", count=len(charts) - CHARTS_SHOWN)):
+            _chart_rows(charts[CHARTS_SHOWN:], provenance)
+
+
+def _chart_rows(charts: list[tuple[str, alt.TopLevelMixin]], provenance: str) -> None:
+    """The charts two to a row, each with its caption and provenance."""
     for row in range(0, len(charts), 2):
         for column, (caption, chart) in zip(st.columns(2), charts[row : row + 2], strict=False):
             with column:
