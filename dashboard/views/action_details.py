@@ -17,7 +17,7 @@ from dashboard import data
 from dashboard.campaign_view import CampaignView
 from dashboard.format import date_text
 from dashboard.i18n import t
-from dashboard.tables import full_height, show_table
+from dashboard.tables import full_height, labelled_frame, show_table
 from models.indicators.service import BASELINE_DAYS, baseline_window, compression_items, items_short_of_cut
 
 SHORT_ROWS = 15
@@ -41,13 +41,12 @@ def _task5(campaign: CampaignView) -> None:
                   days=int(scope.param("compression_baseline_days", BASELINE_DAYS)))
     if items:
         st.markdown(t("task5.baseline", items=len(items), cases=sum(item.cases for item in items), **window))
-        frame = pd.DataFrame([
-            {"单位": campaign.unit_names.get(item.unit or "", item.unit or ""), "事项": item.name,
-             "基准期办件": item.baseline_cases, "基准期平均用时": round(item.baseline_days, 1),
-             "活动期间办件": item.cases, "活动期间平均用时": round(item.days, 1),
-             "压缩率": round(item.compression * 100, 1)}
+        frame = labelled_frame([
+            {"unit": campaign.unit_names.get(item.unit or "", item.unit or ""), "item": item.name,
+             "baseline_cases": item.baseline_cases, "baseline_days": round(item.baseline_days, 1),
+             "cases": item.cases, "days": round(item.days, 1), "compression": round(item.compression * 100, 1)}
             for item in items
-        ])
+        ], ["unit", "item", "baseline_cases", "baseline_days", "cases", "days", "compression"])
         with st.expander(t("task5.items")):
             show_table(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
     else:
@@ -56,11 +55,12 @@ def _task5(campaign: CampaignView) -> None:
         st.markdown(t("task5.none_short"))
         return
     st.markdown(t("task5.short", count=len(short)))
-    frame = pd.DataFrame([
-        {"单位": campaign.unit_names.get(item.unit or "", item.unit or ""), "事项": item.name,
-         "原承诺时限": item.original_days, "现承诺时限": item.promised_days, "压缩率": round(item.cut * 100, 1)}
+    frame = labelled_frame([
+        {"unit": campaign.unit_names.get(item.unit or "", item.unit or ""), "item": item.name,
+         "original_limit": item.original_days, "promised_limit": item.promised_days,
+         "compression": round(item.cut * 100, 1)}
         for item in short
-    ])
+    ], ["unit", "item", "original_limit", "promised_limit", "compression"])
     show_table(frame, hide_index=True, height=full_height(min(len(frame), SHORT_ROWS)))
 
 
