@@ -29,6 +29,8 @@ WORST_SHOWN = 10
 """How many units the by-unit chart shows at most: the failing ones, worst first, else the bottom ten."""
 MIN_TREND_POINTS = 3
 """A trend needs at least this many months to be drawn."""
+TREND_HEIGHT = 200
+"""Pixels: a trend beside the by-unit chart of its indicator, low enough for a page to be read at a glance."""
 TOLERANCE = 1e-9
 
 
@@ -82,7 +84,8 @@ def month_trend(
         fill=alt.condition(alt.datum.partial, alt.value("white"), alt.value(NEUTRAL_COLOR))
     )
     layers = [base.mark_line(color=NEUTRAL_COLOR), points]
-    return alt.layer(*layers, *([_target_rule(target, unit, "y")] if target is not None else []))
+    rule = [_target_rule(target, unit, "y")] if target is not None else []
+    return alt.layer(*layers, *rule).properties(height=TREND_HEIGHT)
 
 
 def trend_title(unit: str, target: float | None) -> str:

@@ -98,11 +98,15 @@ def _charts(report: IndicatorReport, unit_names: Mapping[str, str], today: dt.da
     if not units:
         return
     worst, failing = worst_units(units, report.target, report.direction)
-    shown = t("indicator.worst", failing=number(failing), shown=len(worst)) if failing else t(
-        "indicator.bottom", shown=len(worst))
-    bars.caption(f"{t('indicator.by_unit')} · {shown}")
-    bars.altair_chart(by_unit_bars(worst, unit_names, report.target, report.direction, report.unit), width="stretch")
-    if len(units) > len(worst):
+    if report.target is not None and not failing:  # nothing to point at: every unit meets the target
+        bars.caption(f"{t('indicator.by_unit')} · {t('indicator.all_met', count=len(units))}")
+    else:
+        shown = t("indicator.worst", failing=number(failing), shown=len(worst)) if failing else t(
+            "indicator.bottom", shown=len(worst))
+        bars.caption(f"{t('indicator.by_unit')} · {shown}")
+        bars.altair_chart(by_unit_bars(worst, unit_names, report.target, report.direction, report.unit),
+                          width="stretch")
+    if len(units) > len(worst) or not failing:
         with bars.expander(t("indicator.all_units", count=len(units))):
             _unit_table(units, unit_names, report.unit)
 
