@@ -175,3 +175,17 @@ def test_the_screen_reads_from_five_metres(hall_page: Page, dashboard: Dashboard
     measured = hall_page.evaluate(MEASURE)
     assert measured["small"] == [] and measured["lonely"] == []
     shoot(hall_page, "screen-reds-1920x1080")
+
+
+GLANCE_PAGES = ["overview", "alerts", "units", *(f"action-{no}" for no in range(1, 6))]
+"""Pages that must read at a glance: at most three screens at 1920×1080 until the reader opens more."""
+
+
+def test_pages_are_at_most_three_screens_tall(hall_page: Page, dashboard: Dashboard, accounts: dict) -> None:
+    log_in(hall_page, *accounts["leader"])
+    for path in GLANCE_PAGES:
+        hall_page.goto(f"{dashboard.url}/{path}")
+        loaded(hall_page)
+        height = hall_page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+        assert height <= 3 * HALL_SCREEN["height"], f"/{path} is {height / HALL_SCREEN['height']:.1f} screens tall"
+    shoot(hall_page, "last-glance-page-1920x1080")
