@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import routes
+from dashboard import data, routes
 from dashboard.screen_views import REDS_PER_PAGE
 from dashboard.views.screen import TURN_KEY
 from models.accounts import add_user
@@ -156,6 +156,8 @@ def test_the_screen_keeps_the_last_data_when_the_store_breaks(filled_app_url: st
     assert "数据暂时无法更新" not in shown(at)
     database = Path(filled_app_url.removeprefix("sqlite:///"))
     database.write_bytes(b"this is not a database" * 100)
+    (database.parent / f"{database.name}-wal").unlink(missing_ok=True)
+    data._store.clear()  # its open connection would go on reading the pages it has cached
     for _ in VIEW_TITLES:
         html = shown(ok(at.run()))
         assert "数据暂时无法更新 · 显示" in html and "区机关效能风暴行动" in html
