@@ -3,7 +3,6 @@ needs no login, and keeps showing the last data when the store cannot be read.""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tracemalloc
 from pathlib import Path
