@@ -113,17 +113,26 @@ def _has_chinese_font() -> bool:
     return bool(listed.stdout.strip())
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, through playwright (never playwright's own browser download)."""
+def _require_chromium() -> None:
+    """Skip (or fail in CI) when Debian's Chromium, a Chinese font or playwright is missing."""
     if not CHROMIUM.exists():
         missing("chromium (/usr/bin/chromium)")
     if not _has_chinese_font():
         missing("a Chinese font (fonts-wqy-microhei)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         missing("the playwright package")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, through playwright (never playwright's own browser download). One per
+    test module: playwright's synchronous API runs an event loop in the test thread while it is open, which
+    tests of other modules that start an event loop of their own must not meet."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -131,10 +140,11 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def dashboard(chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """``streamlit run dashboard/server.py`` on a free port, on the prepared store, until the session ends.
 
     Guests may not view (``[dashboard] guests = false``): every page starts at the login form."""
+    _require_chromium()
     folder = tmp_path_factory.mktemp("browser")
     store_url, year = _prepared_store(folder)
     (folder / "storm.toml").write_text(f"[dashboard]\nscreen_seconds = {SCREEN_SECONDS}\nguests = false\n",

@@ -17,6 +17,9 @@ from models.store import Store, open_store
 from plugins.service_center_demo import ServiceCenterDemo
 from tests.postgres import PostgresServer, start_postgres
 
+pytest_plugins = ["tests.browser"]
+"""The real-browser fixtures (Chromium, the served dashboard, the identity provider), one definition for all."""
+
 IN_CI = os.environ.get("CI") == "true"
 CAMPAIGN_YEAR = 2026
 _databases = itertools.count()

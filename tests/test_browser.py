@@ -23,24 +23,18 @@ from dashboard import auth
 from dashboard.upload_forms import period_choices
 from models.store import open_store
 from models.uploads import UploadedFile
-from tests.browser import (  # noqa: F401 (fixtures)
+from tests.browser import (
     SCREEN_SECONDS,
     SSO_ACCOUNT,
     SSO_STRANGER,
     TIMEOUT_MS,
     VIEWPORT,
     Dashboard,
-    chromium,
-    dashboard,
     go,
-    hall_page,
-    identity_provider,
     log_in,
-    page,
     rendered,
     settled,
     shoot,
-    sso_dashboard,
 )
 from tests.upload_samples import SAMPLES, csv_file, stored_rows, text_table
 

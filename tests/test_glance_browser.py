@@ -19,16 +19,12 @@ from collectors.config import load_config
 from collectors.registry import load_registry
 from models.accounts import User, add_user
 from models.store import open_store
-from tests.browser import (  # noqa: F401 (fixtures)
+from tests.browser import (
     HALL_SCREEN,
     SCREEN_SECONDS,
     UNIT_ACCOUNT,
     Dashboard,
-    chromium,
-    dashboard,
-    hall_page,
     log_in,
-    page,
     settled,
     shoot,
 )

@@ -13,7 +13,7 @@ from application.orders import OPERATOR
 from models.audit import AuditEntry
 from models.orders import OrderAttachment, OrderUnit
 from models.store import open_store
-from tests.browser import Dashboard, chromium, dashboard, go, log_in, page, settled, shoot  # noqa: F401 (fixtures)
+from tests.browser import Dashboard, go, log_in, settled, shoot
 from tests.test_browser import download
 
 if TYPE_CHECKING:
