@@ -3,6 +3,7 @@ return units' replies; every order's timeline; orders by unit; the notifications
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from application import orders
@@ -12,6 +13,7 @@ from application.notify import recent
 from application.orders import OrderSettings
 from dashboard import auth, data
 from dashboard.i18n import t, t_or
+from dashboard.tables import show_table
 from dashboard.views.orders_detail import act, actor, done_notice, show_order, state_label
 from models.accounts import Role
 from models.orders import OrderLevel, OrderOrigin, UnitState
@@ -76,8 +78,8 @@ with data.store().begin() as session:
 with st.expander(t("orders.by_unit")), data.store().begin() as session:
     rows = orders_by_unit(session)
     if rows:
-        st.dataframe([{t(f"orders.column.{name}"): value for name, value in row.as_json().items() if name != "unit"}
-                      for row in rows], hide_index=True)
+        show_table(pd.DataFrame([{t(f"orders.column.{name}"): value for name, value in row.as_json().items()
+                                  if name != "unit"} for row in rows]), hide_index=True)
     else:
         st.caption(t("orders.none"))
 
