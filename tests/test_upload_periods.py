@@ -35,8 +35,16 @@ def running_sheet(months: list[str] = MONTHS, participants: int = 30) -> list[di
     ]
 
 
+_WORKBOOKS: dict[str, bytes] = {}
+"""Each sheet's workbook, made once: openpyxl writes the time of saving into the file, so the same rows
+saved a second later would be other bytes."""
+
+
 def upload(store: Store, registry: Registry, rows: list[dict], period: str | None = None, name: str = "台账.xlsx"):
-    data = sample_xlsx(registry.upload_template("activities"), rows, title="东山镇 2026年 活动台账")
+    key = repr(rows)
+    if key not in _WORKBOOKS:
+        _WORKBOOKS[key] = sample_xlsx(registry.upload_template("activities"), rows, title="东山镇 2026年 活动台账")
+    data = _WORKBOOKS[key]
     with store.begin() as session:
         return ingest(session, registry, "activities", "dsz", period, name, data, None)
 
